@@ -1,0 +1,11 @@
+// One SIMD WASM module: pure numerics on linear memory. Each file is one family of kernels;
+// the host-side signatures live in src/engine/abi/<family>.ts.
+export * from "./memory";
+export * from "./math";
+export * from "./gemm";
+export * from "./nn";
+export * from "./loss";
+export * from "./adam";
+export * from "./cost";
+export * from "./swap";
+export * from "./data";

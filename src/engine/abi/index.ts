@@ -1,0 +1,7 @@
+// The typed surface of the WASM module: one interface per kernel family.
+import type { CoreAbi } from "./core.ts";
+import type { MathAbi } from "./math.ts";
+import type { GemmAbi } from "./gemm.ts"; // assembly/gemm.ts
+import type { OpsAbi } from "./ops.ts"; // assembly/{nn,loss,adam,cost,swap,data}.ts
+
+export type Kernels = CoreAbi & MathAbi & GemmAbi & OpsAbi;

@@ -37,6 +37,16 @@ async function buildBundles() {
     target: "node20",
     packages: "external",
   });
+  // The bench bundles tfjs (its extensionless ESM imports only resolve through a bundler);
+  // module-first main fields keep a single tfjs-core copy.
+  await esbuild.build({
+    ...common,
+    entryPoints: { bench: "bench/index.ts" },
+    outdir: "dist",
+    platform: "node",
+    target: "node20",
+    mainFields: ["module", "main"],
+  });
 }
 
 await buildWasm();

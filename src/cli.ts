@@ -1,0 +1,54 @@
+// The command line: brainwire train | draw (discover, study, serve and bench join as they land).
+import { Command, InvalidArgumentError } from "commander";
+import { drawCommand } from "./cli/draw-command.ts";
+import { trainCommand } from "./cli/train-command.ts";
+import { MODES } from "./train/modes.ts";
+
+const num = (v: string) => {
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError(`"${v}" is not a number`);
+  return n;
+};
+
+const program = new Command("brainwire")
+  .description("Readable neural networks: BIMT training and circuit discovery on a SIMD-WASM engine")
+  .showHelpAfterError();
+
+program
+  .command("train")
+  .description("train a task (or your --data) in one mode; writes the model JSON and its network picture")
+  .option("--task <name>", "task (symbolic-independence, symbolic-sharing, symbolic-composition, two-moons, modular-addition, permutation-s4, mnist)", "two-moons")
+  .option("--mode <mode>", `training mode: ${MODES.join(", ")}`, "bimt")
+  .option("--seed <n>", "random seed", num, 0)
+  .option("--out <file>", "where to write the model", "out/model.json")
+  .option("--svg <file>", "where to write the network picture (default: next to --out)")
+  .option("--steps <n>", "training steps", num)
+  .option("--lr <x>", "Adam learning rate", num)
+  .option("--lambda <schedule>", "λ schedule: 1e-3 or 1e-3,5000:1e-2,15000:1e-3")
+  .option("--shape <sizes>", "layer sizes, e.g. 2,20,20,2 (input and output fixed by the task)")
+  .option("--batch <n>", "batch size (default: the task's; full batch when it has none)", num)
+  .option("--swap-every <n>", "steps between relocates", num)
+  .option("--top-k <n>", "neurons considered per layer in a relocate", num)
+  .option("--weight-factor <A>", "A: scale of in-layer distance in the cost", num)
+  .option("--l0 <x>", "distance between adjacent layers", num)
+  .option("--cost-form <form>", "sum or mean")
+  .option("--data <file>", "train on your own data: .csv (header row) or .json")
+  .option("--targets <cols>", "CSV target columns, comma-separated (default: the last column)")
+  .option("--classification", "treat targets as class labels")
+  .option("--test-fraction <x>", "held-out fraction of --data when it has no test set", num)
+  .option("--mnist-dir <folder>", "MNIST from the standard IDX files in a folder (full 70,000 digits)")
+  .option("--permute-adam", "permute Adam's moments with each swap (the reference does not)")
+  .option("--quiet", "no progress bar")
+  .action((opts) => trainCommand(opts));
+
+program
+  .command("draw <model>")
+  .description("draw a saved model as SVG: neurons at their coordinates, lines by |w| and sign")
+  .option("--out <file>", "output SVG", "out/network.svg")
+  .option("--title <text>", "picture title")
+  .action((model, opts) => drawCommand(model, opts));
+
+program.parseAsync().catch((err: unknown) => {
+  console.error(`brainwire: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,128 @@
+// `brainwire train`: trains a task (or the user's data) in one mode and writes the model and its picture.
+import { readFile, mkdir, writeFile } from "node:fs/promises";
+import { dirname, extname } from "node:path";
+import cliProgress from "cli-progress";
+import { createEngine } from "../engine/engine.ts";
+import { serializeModel } from "../model/io.ts";
+import { getTask, parseUserData, userTask } from "../tasks/index.ts";
+import { readMnistFolder } from "../tasks/node-files.ts";
+import type { Task } from "../tasks/types.ts";
+import { parseMode } from "../train/modes.ts";
+import { withOverrides, type SettingOverrides } from "../train/settings.ts";
+import { train } from "../train/trainer.ts";
+import { drawNetwork } from "../viz/network-svg.ts";
+import { bytes, metric, seconds, table } from "./format.ts";
+
+export interface TrainFlags extends SettingOverrides {
+  task: string;
+  mode: string;
+  seed: number;
+  out: string;
+  svg?: string;
+  data?: string;
+  targets?: string;
+  classification?: boolean;
+  testFraction?: number;
+  mnistDir?: string;
+  permuteAdam?: boolean;
+  quiet?: boolean;
+}
+
+async function resolveTask(f: TrainFlags): Promise<Task> {
+  if (f.data) {
+    const ext = extname(f.data).toLowerCase();
+    if (ext !== ".csv" && ext !== ".json") throw new Error(`--data: expected a .csv or .json file, got "${f.data}"`);
+    const text = await readFile(f.data, "utf8");
+    const dataset = parseUserData(text, ext === ".csv" ? "csv" : "json", {
+      targets: f.targets?.split(","),
+      kind: f.classification ? "classification" : undefined,
+      testFraction: f.testFraction,
+      seed: f.seed,
+    });
+    return userTask(dataset);
+  }
+  const task = getTask(f.task);
+  if (f.mnistDir) {
+    if (task.name !== "mnist") throw new Error("--mnist-dir only applies to --task mnist");
+    const dataset = await readMnistFolder(f.mnistDir);
+    return { ...task, make: () => dataset };
+  }
+  return task;
+}
+
+export async function trainCommand(f: TrainFlags): Promise<void> {
+  if (!Number.isInteger(f.seed)) throw new Error(`--seed must be a whole number, got ${f.seed}`);
+  const mode = parseMode(f.mode);
+  const task = await resolveTask(f);
+  const settings = withOverrides(task.settings, f);
+  const engine = await createEngine();
+  const data = await task.make(engine, f.seed);
+  const log = (s: string) => f.quiet || console.log(s);
+  log(`training ${task.name} (${data.train.n} train / ${data.test.n} test), mode ${mode}, seed ${f.seed}, ` +
+    `shape ${settings.model.shape.join("-")}, ${settings.steps} steps`);
+
+  const bar = f.quiet ? undefined : new cliProgress.SingleBar(
+    { format: "  {bar} {percentage}% | step {value}/{total} | loss {loss} | cost {cost} | test {test} | {eta_formatted} left" },
+    cliProgress.Presets.shades_classic,
+  );
+  bar?.start(settings.steps, 0, { loss: "-", cost: "-", test: "-" });
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  let heapPeak = process.memoryUsage().heapUsed;
+  const result = train(engine, data, {
+    mode,
+    seed: f.seed,
+    settings,
+    permuteAdamState: f.permuteAdam,
+    signal: controller.signal,
+    onProgress: (p) => {
+      heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+      bar?.update(p.step, {
+        loss: p.loss.toExponential(2),
+        cost: p.cost.toExponential(2),
+        test: p.test === undefined ? "-" : p.test.toPrecision(4),
+      });
+    },
+  });
+  bar?.stop();
+  process.off("SIGINT", onSigint);
+
+  const meta = {
+    task: task.name,
+    mode,
+    seed: f.seed,
+    settings,
+    steps: result.steps,
+    aborted: result.aborted,
+    metrics: result.metrics,
+    inputNames: data.inputNames,
+    outputNames: data.outputNames,
+    trainedWith: "brainwire",
+  };
+  const snapshot = result.model.toSnapshot(meta);
+  await mkdir(dirname(f.out), { recursive: true });
+  await writeFile(f.out, serializeModel(snapshot));
+  const svgPath = f.svg ?? f.out.replace(/\.json$/i, "") + ".svg";
+  await writeFile(svgPath, drawNetwork(snapshot, {
+    inputNames: data.inputNames,
+    outputNames: data.outputNames,
+    title: `${task.name} · ${mode} · seed ${f.seed}`,
+  }));
+
+  const m = result.metrics;
+  console.log(`\n${result.aborted ? "interrupted" : "done"}: ${task.name}, mode ${mode}`);
+  console.log(table([
+    ["test", metric(m.metric, m.test)],
+    ["train", metric(m.metric, m.train)],
+    ["connection cost", m.cost.toExponential(3)],
+    ["mean wire length", m.wireLength.toFixed(4)],
+    ["swaps", String(result.swaps)],
+    ["steps", `${result.steps} at ${result.stepsPerSecond.toFixed(0)} steps/s`],
+    ["wall time", seconds(result.wallMs)],
+    ["peak memory", `WASM ${bytes(result.peakWasmBytes)}, JS heap ${bytes(heapPeak)}`],
+    ["model", f.out],
+    ["picture", svgPath],
+  ]));
+  result.model.dispose();
+}

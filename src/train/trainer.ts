@@ -1,0 +1,414 @@
+// The training loop: task loss + λ(step)·connection cost, Adam, and relocates every swapEvery steps
+// (spec/bimt.md). Buffers are allocated once; a step makes kernel calls and no allocations.
+import type { Buf, Engine } from "../engine/engine.ts";
+import { Rng } from "../engine/random.ts";
+import { distanceMatrix } from "../model/coords.ts";
+import { Mlp } from "../model/mlp.ts";
+import { Pass, uploadInputs, type InputBuf } from "../model/pass.ts";
+import type { Dataset, Split, TrainSettings } from "../tasks/types.ts";
+import { ConnectionCost } from "./cost.ts";
+import { modeParts, type Mode, type ModeParts } from "./modes.ts";
+import { lambdaAt } from "./schedule.ts";
+import { Relocator } from "./swap.ts";
+
+export interface Progress {
+  step: number;
+  steps: number;
+  loss: number;
+  cost: number;
+  lambda: number;
+  swaps: number;
+  /** Latest test metric, when one has been measured. */
+  test?: number;
+}
+
+export interface TrainOptions {
+  mode: Mode;
+  seed: number;
+  settings: TrainSettings;
+  /** Permute Adam's moments along with a swap. The reference does not (default false). */
+  permuteAdamState?: boolean;
+  /** Curve points are recorded every this many steps (default: steps / 200). */
+  recordEvery?: number;
+  /** The test metric is measured every this many steps (default: steps / 20). */
+  evalEvery?: number;
+  onProgress?: (p: Progress) => void;
+  /** Progress callback period in steps (default: steps / 100). */
+  progressEvery?: number;
+  signal?: AbortSignal;
+}
+
+export interface Curves {
+  step: number[];
+  loss: number[];
+  cost: number[];
+  lambda: number[];
+  testStep: number[];
+  test: number[];
+}
+
+export interface Metrics {
+  /** Accuracy (classification) or MSE (regression) on the held-out split. */
+  test: number;
+  train: number;
+  metric: "accuracy" | "mse";
+  cost: number;
+  wireLength: number;
+}
+
+export interface TrainResult {
+  model: Mlp;
+  metrics: Metrics;
+  curves: Curves;
+  steps: number;
+  aborted: boolean;
+  swaps: number;
+  wallMs: number;
+  stepsPerSecond: number;
+  peakWasmBytes: number;
+}
+
+/** Dataset splits uploaded to WASM memory; labels and targets stay in JS (they are tiny per batch). */
+interface Uploaded {
+  x: InputBuf;
+  split: Split;
+}
+
+export class Trainer {
+  readonly model: Mlp;
+  readonly parts: ModeParts;
+  readonly cost: ConnectionCost;
+  private readonly relocator: Relocator;
+  private readonly pass: Pass;
+  private readonly grad: Buf;
+  private readonly m1: Buf;
+  private readonly m2: Buf;
+  /** Gradient of the loss w.r.t. each weight layer's pre-activation (batch × out), and a scratch for da. */
+  private readonly dz: Buf[];
+  private readonly da: Buf;
+  private readonly target: Buf;
+  private readonly train: Uploaded;
+  private readonly batch: number;
+  private readonly batchRng: Rng;
+  private order: Int32Array;
+  private cursor = 0;
+  private adamStep = 0;
+
+  constructor(
+    readonly engine: Engine,
+    readonly data: Dataset,
+    readonly opts: TrainOptions,
+    model?: Mlp,
+  ) {
+    const s = opts.settings;
+    checkCompatible(data, s);
+    const root = new Rng(opts.seed);
+    this.model = model ?? Mlp.init(engine, s.model, root.fork());
+    this.batchRng = root.fork();
+    this.parts = modeParts(opts.mode, s);
+    this.cost = new ConnectionCost(this.model, s, { lossA: this.parts.lossA, swapA: this.parts.swapA });
+    this.relocator = new Relocator(this.model, this.cost);
+    this.train = { x: uploadInputs(engine, data.train.x, xWidth(data)), split: data.train };
+    this.batch = Math.min(s.batch ?? data.train.n, data.train.n);
+    this.pass = new Pass(this.model, this.batch);
+    const total = this.model.layout.total;
+    this.grad = engine.alloc(total);
+    this.m1 = engine.alloc(total);
+    this.m2 = engine.alloc(total);
+    const { shape } = s.model;
+    this.dz = shape.slice(1).map((n) => engine.alloc(this.batch * n));
+    this.da = engine.alloc(this.batch * Math.max(...shape));
+    this.target = engine.alloc(this.batch * shape[shape.length - 1]);
+    this.order = this.batch < data.train.n ? this.batchRng.permutation(data.train.n) : identityOrder(data.train.n);
+  }
+
+  /** λ at a step, 0 for vanilla. */
+  lambda(step: number): number {
+    return this.parts.penalise ? lambdaAt(this.opts.settings.lambda, step) : 0;
+  }
+
+  penaliseBias(step: number): boolean {
+    const from = this.opts.settings.biasPenaltyFrom;
+    return from !== undefined && step >= Math.floor(from * this.opts.settings.steps);
+  }
+
+  /**
+   * Loads the next batch, runs forward and backward, and leaves ∂(loss + λ·cost)/∂θ in the gradient
+   * buffer. Returns the task loss and the (unweighted) cost.
+   */
+  computeGradients(step: number, lambda = this.lambda(step)): { loss: number; cost: number } {
+    const start = this.nextBatchStart();
+    this.pass.load(this.train.x, this.order, start, this.batch);
+    this.pass.forward(this.batch);
+    const loss = this.lossAndOutputGrad(start);
+    this.backward();
+    const cost = this.cost.evaluate(lambda, this.penaliseBias(step), this.grad);
+    return { loss, cost };
+  }
+
+  /** One optimiser step (and a relocate when due). Returns the loss, cost and swaps made. */
+  step(step: number): { loss: number; cost: number; swaps: number } {
+    const s = this.opts.settings;
+    const { loss, cost } = this.computeGradients(step);
+    this.adamStep++;
+    this.engine.k.adam(this.model.params.ptr, this.grad.ptr, this.m1.ptr, this.m2.ptr, this.model.layout.total,
+      s.lr, 0.9, 0.999, 1e-8, this.adamStep);
+    let swaps = 0;
+    if (this.parts.swaps && (step + 1) % s.swapEvery === 0) {
+      swaps = this.relocator.relocate({
+        topK: s.topK,
+        swapInputs: s.swapInputs,
+        alsoPermute: this.opts.permuteAdamState ? [this.m1, this.m2] : [],
+      });
+    }
+    return { loss, cost, swaps };
+  }
+
+  /** Gradient buffer contents (a copy), laid out like the parameters. */
+  readGradient(): Float32Array {
+    return this.engine.read(this.grad);
+  }
+
+  relocateNow(): number {
+    const s = this.opts.settings;
+    return this.relocator.relocate({ topK: s.topK, swapInputs: s.swapInputs });
+  }
+
+  /** Swap-scoring deltas for tests and pictures. */
+  swapDeltas(layer: number, j: number): Float32Array {
+    return this.relocator.deltas(layer, j);
+  }
+
+  dispose(keepModel = true): void {
+    const e = this.engine;
+    this.pass.dispose();
+    this.relocator.dispose();
+    this.cost.dispose();
+    e.free(this.grad, this.m1, this.m2, ...this.dz, this.da, this.target, this.train.x.buf);
+    if (!keepModel) this.model.dispose();
+  }
+
+  private nextBatchStart(): number {
+    const n = this.data.train.n;
+    if (this.cursor + this.batch > n) {
+      // New epoch: reshuffle (mini-batch) or start over (full batch).
+      if (this.batch < n) this.order = this.batchRng.permutation(n);
+      this.cursor = 0;
+    }
+    const start = this.cursor;
+    this.cursor += this.batch;
+    return start;
+  }
+
+  /** Writes the batch's targets in output-slot order, computes the task loss and ∂loss/∂z_out. */
+  private lossAndOutputGrad(start: number): number {
+    const { k } = this.engine;
+    const s = this.opts.settings;
+    const B = this.batch;
+    const dOut = s.model.shape[s.model.shape.length - 1];
+    const out = this.pass.z[this.model.depth - 1];
+    const dz = this.dz[this.model.depth - 1];
+    const y = this.train.split.y;
+    if (s.loss === "mse") {
+      const t = this.engine.f32(this.target);
+      const perm = this.model.outPerm;
+      for (let r = 0; r < B; r++) {
+        const row = this.order[start + r] * dOut;
+        for (let p = 0; p < dOut; p++) t[r * dOut + p] = y[row + perm[p]];
+      }
+      return k.mseLoss(out.ptr, this.target.ptr, dz.ptr, B * dOut, 1);
+    }
+    const labels = this.engine.i32(this.target);
+    const slotOf = inverse(this.model.outPerm);
+    for (let r = 0; r < B; r++) labels[r] = slotOf[y[this.order[start + r]]];
+    return s.loss === "ce"
+      ? k.softmaxCrossEntropy(out.ptr, this.target.ptr, dz.ptr, B, dOut, 1)
+      : k.mseOneHotLoss(out.ptr, this.target.ptr, dz.ptr, B, dOut, 1);
+  }
+
+  private backward(): void {
+    const { k } = this.engine;
+    const m = this.model;
+    const { shape } = m.spec;
+    const B = this.batch;
+    const g = (offset: number) => this.grad.ptr + 4 * offset;
+    for (let l = m.depth - 1; l >= 0; l--) {
+      const nIn = shape[l];
+      const nOut = shape[l + 1];
+      const dz = this.dz[l];
+      // gW (out × in) = dzᵀ (out × B) · a (B × in); gb = Σ_rows dz
+      k.gemm(1, 0, nOut, nIn, B, dz.ptr, nOut, this.pass.inputOf(l).ptr, nIn, g(m.layout.weight[l]), nIn, 0);
+      k.colSum(g(m.layout.bias[l]), dz.ptr, B, nOut, 0);
+      if (l === 0 && !m.spec.embed) continue;
+      // da (B × in) = dz (B × out) · W (out × in)
+      k.gemm(0, 0, B, nIn, nOut, dz.ptr, nOut, m.weightPtr(l), nIn, this.da.ptr, nIn, 0);
+      if (l > 0) k.siluBackward(this.dz[l - 1].ptr, this.da.ptr, this.pass.z[l - 1].ptr, B * nIn);
+    }
+    if (m.spec.embed) {
+      const { tokens, dim } = m.spec.embed;
+      const gE = g(m.layout.embedding);
+      new Float32Array(this.engine.k.memory.buffer, gE, tokens * dim).fill(0);
+      k.embedScatterAdd(gE, this.da.ptr, this.pass.tokenRows(), B, m.spec.inFold, dim);
+    }
+  }
+}
+
+/** Trains a model from scratch (or continues `model`) and reports metrics, curves and timing. */
+export function train(engine: Engine, data: Dataset, opts: TrainOptions, model?: Mlp): TrainResult {
+  const s = opts.settings;
+  const steps = s.steps;
+  const trainer = new Trainer(engine, data, opts, model);
+  const recordEvery = Math.max(1, opts.recordEvery ?? Math.floor(steps / 200));
+  const evalEvery = Math.max(1, opts.evalEvery ?? Math.floor(steps / 20));
+  const progressEvery = Math.max(1, opts.progressEvery ?? Math.floor(steps / 100));
+  const curves: Curves = { step: [], loss: [], cost: [], lambda: [], testStep: [], test: [] };
+  let swaps = 0;
+  let done = 0;
+  let aborted = false;
+  let lastTest: number | undefined;
+  const t0 = now();
+  try {
+    for (let step = 0; step < steps; step++) {
+      if (opts.signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      const r = trainer.step(step);
+      swaps += r.swaps;
+      done = step + 1;
+      if (!Number.isFinite(r.loss)) throw new Error(`training diverged at step ${step}: loss ${r.loss}`);
+      if (step % recordEvery === 0 || done === steps) {
+        curves.step.push(step);
+        curves.loss.push(r.loss);
+        curves.cost.push(r.cost);
+        curves.lambda.push(trainer.lambda(step));
+      }
+      if (done % evalEvery === 0 || done === steps) {
+        lastTest = evaluate(trainer.model, data.test, data).value;
+        curves.testStep.push(done);
+        curves.test.push(lastTest);
+      }
+      if (opts.onProgress && (done % progressEvery === 0 || done === steps)) {
+        opts.onProgress({ step: done, steps, loss: r.loss, cost: r.cost, lambda: trainer.lambda(step), swaps, test: lastTest });
+      }
+    }
+  } catch (err) {
+    trainer.dispose(model !== undefined);
+    throw err;
+  }
+  const wallMs = now() - t0;
+  const test = evaluate(trainer.model, data.test, data);
+  const metrics: Metrics = {
+    test: test.value,
+    train: evaluate(trainer.model, data.train, data).value,
+    metric: test.metric,
+    cost: trainer.cost.evaluate(0, trainer.penaliseBias(done)),
+    wireLength: wireLength(trainer.model),
+  };
+  const peakWasmBytes = engine.memoryStats.linearMemory;
+  trainer.dispose();
+  return {
+    model: trainer.model,
+    metrics,
+    curves,
+    steps: done,
+    aborted,
+    swaps,
+    wallMs,
+    stepsPerSecond: done / (wallMs / 1000),
+    peakWasmBytes,
+  };
+}
+
+/** Accuracy (classification) or MSE against the targets (regression) on a split. */
+export function evaluate(model: Mlp, split: Split, data: Dataset): { value: number; metric: "accuracy" | "mse" } {
+  const e = model.engine;
+  const x = uploadInputs(e, split.x, xWidth(data));
+  const pass = new Pass(model, Math.min(1000, Math.max(1, split.n)));
+  const dOut = model.spec.shape[model.depth];
+  const scratch = e.alloc(pass.rows * dOut);
+  const slotOf = inverse(model.outPerm);
+  let correct = 0;
+  let sq = 0;
+  try {
+    for (let start = 0; start < split.n; start += pass.rows) {
+      const count = Math.min(pass.rows, split.n - start);
+      pass.load(x, null, start, count);
+      const out = pass.forward(count);
+      if (data.kind === "classification") {
+        const labels = e.i32(scratch);
+        for (let r = 0; r < count; r++) labels[r] = slotOf[split.y[start + r]];
+        correct += e.k.countCorrect(out.ptr, scratch.ptr, count, dOut);
+      } else {
+        const t = e.f32(scratch);
+        for (let r = 0; r < count; r++) {
+          for (let p = 0; p < dOut; p++) t[r * dOut + p] = split.y[(start + r) * dOut + model.outPerm[p]];
+        }
+        sq += e.k.mseLoss(out.ptr, scratch.ptr, 0, count * dOut, 1) * count * dOut;
+      }
+    }
+  } finally {
+    pass.dispose();
+    e.free(scratch, x.buf);
+  }
+  return data.kind === "classification"
+    ? { value: correct / split.n, metric: "accuracy" }
+    : { value: sq / (split.n * dOut), metric: "mse" };
+}
+
+/** Mean wire length Σ|w|·dist / Σ|w| over all weight layers (raw in-layer distance, 1-D or Manhattan). */
+export function wireLength(model: Mlp): number {
+  const p = model.engine.f32(model.params);
+  let num = 0;
+  let den = 0;
+  for (let l = 0; l < model.depth; l++) {
+    const d = distanceMatrixCached(model, l);
+    const base = model.layout.weight[l];
+    for (let i = 0; i < d.length; i++) {
+      const w = Math.abs(p[base + i]);
+      num += w * d[i];
+      den += w;
+    }
+  }
+  return den > 0 ? num / den : 0;
+}
+
+const distCache = new WeakMap<object, Float32Array[]>();
+function distanceMatrixCached(model: Mlp, l: number): Float32Array {
+  let list = distCache.get(model.spec);
+  if (!list) distCache.set(model.spec, (list = []));
+  return (list[l] ??= distanceMatrix(model.spec, l));
+}
+
+function checkCompatible(data: Dataset, s: TrainSettings): void {
+  const shape = s.model.shape;
+  const dIn = s.model.embed ? s.model.inFold : shape[0];
+  if (data.inputDim !== dIn) {
+    throw new Error(`data has ${data.inputDim} inputs per example but the model expects ${dIn} (shape ${shape.join(",")})`);
+  }
+  if (data.outputDim !== shape[shape.length - 1]) {
+    throw new Error(`data has ${data.outputDim} outputs but the model has ${shape[shape.length - 1]}`);
+  }
+  if ((s.loss === "mse") !== (data.kind === "regression")) {
+    throw new Error(`loss "${s.loss}" does not fit a ${data.kind} dataset`);
+  }
+  if (data.train.n < 1) throw new Error("the training split is empty");
+}
+
+function xWidth(data: Dataset): number {
+  return data.inputDim;
+}
+
+function identityOrder(n: number): Int32Array {
+  return Int32Array.from({ length: n }, (_, i) => i);
+}
+
+function inverse(perm: Int32Array): Int32Array {
+  const inv = new Int32Array(perm.length);
+  for (let p = 0; p < perm.length; p++) inv[perm[p]] = p;
+  return inv;
+}
+
+function now(): number {
+  return performance.now();
+}

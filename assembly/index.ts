@@ -9,3 +9,5 @@ export * from "./adam";
 export * from "./cost";
 export * from "./swap";
 export * from "./data";
+export * from "./ablate";
+export * from "./sparse";

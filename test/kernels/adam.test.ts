@@ -1,0 +1,46 @@
+// assembly/adam.ts against src/engine/reference/adam.ts over several steps.
+import { describe, it } from "vitest";
+import { createEngineSync } from "../../src/engine/engine.ts";
+import { Rng } from "../../src/engine/random.ts";
+import { adamRef } from "../../src/engine/reference/adam.ts";
+import { expectClose } from "../helpers/expect-close.ts";
+
+const e = createEngineSync();
+const [LR, B1, B2, EPS] = [1e-3, 0.9, 0.999, 1e-8];
+
+function random(rng: Rng, n: number, lo = -1, hi = 1): Float32Array {
+  return Float32Array.from({ length: n }, () => rng.range(lo, hi));
+}
+
+describe("adam", () => {
+  it.each([1, 3, 5, 7, 13, 31, 64, 100])("follows the reference over 20 steps for n = %i", (n) => {
+    const rng = new Rng(n);
+    const p = random(rng, n);
+    // f32 reference state rounds where the kernel stores, so differences do not pile up over steps.
+    const [m, v] = [new Float32Array(n), new Float32Array(n)];
+    const pRef = p.slice();
+    const [pb, gb, mb, vb] = [e.from(p), e.alloc(n), e.alloc(n), e.alloc(n)];
+    for (let step = 1; step <= 20; step++) {
+      const g = random(rng, n, -0.1, 0.1);
+      e.write(gb, g);
+      e.k.adam(pb.ptr, gb.ptr, mb.ptr, vb.ptr, n, LR, B1, B2, EPS, step);
+      // The kernel takes f32 hyper-parameters: feed the reference the same rounded values.
+      adamRef(pRef, g, m, v, n, Math.fround(LR), Math.fround(B1), Math.fround(B2),
+        Math.fround(EPS), step);
+    }
+    expectClose(e.read(mb), m, { atol: 1e-9, rtol: 1e-5 }, "m");
+    expectClose(e.read(vb), v, { atol: 1e-11, rtol: 1e-5 }, "v");
+    // An update is ≈ lr in size: 1e-7 absolute is 1e-4 of one step (and about one ulp of p).
+    expectClose(e.read(pb), pRef, { atol: 1e-7, rtol: 0 }, "p");
+    e.free(pb, gb, mb, vb);
+  });
+
+  it("moves each parameter by ≈ lr·sign(g) on the first step", () => {
+    // Step 1: m̂ = g, v̂ = g², so the update is lr·g/(|g| + eps).
+    const [pb, gb, mb, vb] = [e.from([0, 1, -2, 5, 0]), e.from([0.5, -3, 1e-3, 0, -1e-6]), e.alloc(5), e.alloc(5),
+      e.alloc(5)];
+    e.k.adam(pb.ptr, gb.ptr, mb.ptr, vb.ptr, 5, 0.01, B1, B2, EPS, 1);
+    expectClose(e.read(pb), [-0.01, 1.01, -2.01, 5, 0.01 * (1e-6 / (1e-6 + 1e-8))], { atol: 2e-8, rtol: 1e-6 }, "p");
+    e.free(pb, gb, mb, vb);
+  });
+});

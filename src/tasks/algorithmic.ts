@@ -57,7 +57,8 @@ function embeddingSettings(tokens: number, rest: Partial<TrainSettings>): TrainS
 
 export const modularAddition: Task = {
   name: "modular-addition",
-  description: `(a + b) mod ${MODULUS}: all ${MODULUS}^2 pairs, 80% train; tokens embedded (${MODULUS} x ${EMBED_DIM}).`,
+  description:
+    `(a + b) mod ${MODULUS}: all ${MODULUS}^2 pairs, 80% train; tokens embedded (${MODULUS} x ${EMBED_DIM}).`,
   settings: embeddingSettings(MODULUS, {
     lr: 1e-3,
     lambda: [
@@ -96,7 +97,8 @@ export function composeS4(a: number, b: number): number {
 
 export const permutationS4: Task = {
   name: "permutation-s4",
-  description: "Composition sigma_a o sigma_b in S4 (sigma_b applied first): all 576 pairs, 80% train; embedding 24 x 32.",
+  description:
+    "Composition sigma_a o sigma_b in S4 (sigma_b applied first): all 576 pairs, 80% train; embedding 24 x 32.",
   settings: embeddingSettings(24, {
     lr: 2e-3,
     lambda: [{ from: 0, value: 1 }],

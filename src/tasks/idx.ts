@@ -28,7 +28,8 @@ export function parseIdx(bytes: Uint8Array, name = "IDX file"): IdxArray {
   if (bytes.length < 4) throw new Error(`${name}: truncated, ${bytes.length} bytes is shorter than the 4-byte magic`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     const hint = bytes[0] === 0x1f && bytes[1] === 0x8b ? " (it looks gzip-compressed: gunzip it first)" : "";
-    throw new Error(`${name}: bad magic, first two bytes must be 0x00 0x00, got ${hex(bytes[0])} ${hex(bytes[1])}${hint}`);
+    const got = `${hex(bytes[0])} ${hex(bytes[1])}`;
+    throw new Error(`${name}: bad magic, first two bytes must be 0x00 0x00, got ${got}${hint}`);
   }
   const t = TYPES[bytes[2]];
   if (!t) throw new Error(`${name}: bad magic, unknown data type ${hex(bytes[2])} (expected 0x08, 0x09, 0x0b-0x0e)`);

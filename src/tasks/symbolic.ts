@@ -85,7 +85,8 @@ export const symbolicIndependence: Task = {
 
 export const symbolicSharing: Task = {
   name: "symbolic-sharing",
-  description: "Feature sharing: y1 = x1^2, y2 = x1^2 + x2^2, y3 = x1^2 + x2^2 + x3^2; x ~ U[-1,1], 100 train / 100 test.",
+  description:
+    "Feature sharing: y1 = x1^2, y2 = x1^2 + x2^2, y3 = x1^2 + x2^2 + x3^2; x ~ U[-1,1], 100 train / 100 test.",
   settings: symbolicSettings([3, 20, 20, 3], lambdaThreeStage),
   groundTruth: [[0], [0, 1], [0, 1, 2]],
   make: (engine, seed) =>

@@ -42,7 +42,9 @@ interface Parsed {
 
 export function parseUserData(text: string, format: "csv" | "json", opts: UserDataOptions = {}): Dataset {
   try {
-    if (format === "json" && opts.targets) throw new Error('the targets option applies to CSV only; JSON targets are "y"');
+    if (format === "json" && opts.targets) {
+      throw new Error('the targets option applies to CSV only; JSON targets are "y"');
+    }
     return toDataset(format === "csv" ? parseCsv(text, opts.targets) : parseJson(text), opts);
   } catch (e) {
     if (opts.source && e instanceof Error) e.message = `${opts.source}: ${e.message}`;
@@ -136,7 +138,9 @@ function parseCsv(text: string, targets: string[] | undefined): Parsed {
   const y: string[] = [];
   for (const { line, fields } of rows) {
     if (fields.length !== header.length) {
-      throw new Error(`CSV line ${line}: ragged row, ${fields.length} values but the header has ${header.length} columns`);
+      throw new Error(
+        `CSV line ${line}: ragged row, ${fields.length} values but the header has ${header.length} columns`,
+      );
     }
     for (const c of inputCols) x.push(toNumber(fields[c], `CSV line ${line}, column "${header[c]}"`));
     for (const c of targetCols) y.push(fields[c].trim());
@@ -200,7 +204,9 @@ function jsonTable(xs: unknown, ys: unknown, prefix: string): Table {
   if (!Array.isArray(xs)) throw new Error(`JSON "${prefix}x": expected an array of rows (number[][])`);
   if (!Array.isArray(ys)) throw new Error(`JSON "${prefix}y": expected an array (number[], string[] or number[][])`);
   if (xs.length === 0) throw new Error(`JSON ${prefix}x: empty data (no rows)`);
-  if (xs.length !== ys.length) throw new Error(`JSON: ${prefix}x has ${xs.length} rows but ${prefix}y has ${ys.length}`);
+  if (xs.length !== ys.length) {
+    throw new Error(`JSON: ${prefix}x has ${xs.length} rows but ${prefix}y has ${ys.length}`);
+  }
   const width = (row: unknown, path: string): number => {
     if (!Array.isArray(row)) throw new Error(`JSON ${path}: expected an array of numbers`);
     return row.length;
@@ -298,10 +304,13 @@ function toDataset(p: Parsed, opts: UserDataOptions): Dataset {
     const n = p.train.n;
     const nTest = Math.round(f * n);
     if (nTest < 1 || nTest > n - 1) {
-      throw new Error(`testFraction ${f} of ${n} rows leaves ${nTest} test and ${n - nTest} train rows; both need ≥ 1`);
+      throw new Error(
+        `testFraction ${f} of ${n} rows leaves ${nTest} test and ${n - nTest} train rows; both need ≥ 1`,
+      );
     }
     const order = new Rng(opts.seed ?? 0).permutation(n);
-    ({ train, test } = splitByOrder(train.x, p.train.nIn, train.y, kind === "regression" ? outputDim : 1, order, n - nTest));
+    const yCols = kind === "regression" ? outputDim : 1;
+    ({ train, test } = splitByOrder(train.x, p.train.nIn, train.y, yCols, order, n - nTest));
   }
 
   return {

@@ -49,7 +49,8 @@ describe.each([
   it("settings: embedding tokens × 32, shape 64,50,50,tokens, inFold 2, CE, mean cost, top_k 30", () => {
     const s = task.settings;
     expect(s.model).toEqual({ shape: [64, 50, 50, tokens], layout: "line", inFold: 2, embed: { tokens, dim: 32 } });
-    expect([s.loss, s.steps, s.l0, s.costForm, s.swapEvery, s.topK, s.batch]).toEqual(["ce", 20000, 0.5, "mean", 200, 30, undefined]);
+    expect([s.loss, s.steps, s.l0, s.costForm, s.swapEvery, s.topK, s.batch])
+      .toEqual(["ce", 20000, 0.5, "mean", 200, 30, undefined]);
     expect([s.lastLayerNoDistance, s.biasPenaltyFrom, s.swapInputs]).toEqual([false, undefined, true]);
   });
 });

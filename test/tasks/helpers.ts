@@ -2,7 +2,8 @@
 import type { Dataset, Split } from "../../src/tasks/types.ts";
 
 export function splitBytes(s: Split): Uint8Array[] {
-  return [new Uint8Array(s.x.buffer, s.x.byteOffset, s.x.byteLength), new Uint8Array(s.y.buffer, s.y.byteOffset, s.y.byteLength)];
+  const bytes = (a: Float32Array | Int32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  return [bytes(s.x), bytes(s.y)];
 }
 
 /** All bytes of a dataset (train x, train y, test x, test y) as one array. */

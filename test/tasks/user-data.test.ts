@@ -83,7 +83,8 @@ describe("parseUserData: CSV", () => {
     expect(() => csv("a,b\n1,cat\n2, \n")).toThrow('CSV line 3, column "b": empty label');
     expect(() => parseUserData("a,b,c\n1,2,3\n", "csv", { targets: ["b", "c"], kind: "classification" }))
       .toThrow("classification needs exactly one target column, got 2");
-    expect(() => parseUserData("a,b\n1,x\n", "csv", { kind: "regression" })).toThrow('CSV line 2, column "b": "x" is not a number');
+    expect(() => parseUserData("a,b\n1,x\n", "csv", { kind: "regression" }))
+      .toThrow('CSV line 2, column "b": "x" is not a number');
   });
 
   it("errors: testFraction out of range, too few rows, source prefix", () => {
@@ -146,7 +147,8 @@ describe("parseUserData: JSON", () => {
 
   it("errors: invalid JSON text, Infinity, test set plus testFraction, targets option", () => {
     expect(() => parseUserData("{x:", "json")).toThrow(/^JSON: not valid JSON/);
-    expect(() => parseUserData('{"x": [[1e999]], "y": [1]}', "json")).toThrow("JSON x[0][0]: Infinity is not a finite number");
+    expect(() => parseUserData('{"x": [[1e999]], "y": [1]}', "json"))
+      .toThrow("JSON x[0][0]: Infinity is not a finite number");
     const doc = { x: [[1], [2]], y: [1, 2], test: { x: [[1]], y: [1] } };
     expect(() => parseUserData(JSON.stringify(doc), "json", { testFraction: 0.5 }))
       .toThrow("give either an explicit test set or testFraction, not both");
@@ -159,7 +161,8 @@ describe("userTask", () => {
     const cls = csv("a,b,c\n0,1,u\n1,0,v\n");
     const t = userTask(cls);
     expect(t.settings.model).toEqual({ shape: [2, 20, 20, 2], layout: "line", inFold: 1 });
-    expect([t.settings.loss, t.settings.steps, t.settings.lr, t.settings.l0, t.settings.topK]).toEqual(["ce", 10000, 2e-3, 0.2, 10]);
+    expect([t.settings.loss, t.settings.steps, t.settings.lr, t.settings.l0, t.settings.topK])
+      .toEqual(["ce", 10000, 2e-3, 0.2, 10]);
     expect(t.settings.lambda).toEqual([{ from: 0, value: 1e-3 }, { from: 5000, value: 1e-2 }]);
     expect(t.settings.batch).toBeUndefined();
     expect(await t.make(createEngineSync(), 0)).toBe(cls);

@@ -208,7 +208,8 @@ function sortKeys(value: unknown): unknown {
 }
 
 function pathText(path: PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i > 0 ? "." : ""}${String(p)}`)).join("") || "(root)";
+  const text = path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i > 0 ? "." : ""}${String(p)}`)).join("");
+  return text || "(root)";
 }
 
 function describe(v: unknown): string {

@@ -49,7 +49,8 @@ export function importSafetensors(bytes: Uint8Array, opts: SafetensorsImportOpti
   const file = readFile(bytes);
   const saved = readSaved(file.metadata);
   const { pattern, indices } = findLinearLayers(file.tensors, opts.prefix);
-  const name = (i: number, kind: "weight" | "bias"): string => pattern.replace("<i>", String(i)).replace(/weight$/, kind);
+  const name = (i: number, kind: "weight" | "bias"): string =>
+    pattern.replace("<i>", String(i)).replace(/weight$/, kind);
 
   const shape: number[] = [];
   const layers: ModelSnapshot["layers"] = [];
@@ -73,7 +74,9 @@ export function importSafetensors(bytes: Uint8Array, opts: SafetensorsImportOpti
   });
 
   const e = file.tensors.get("embedding.weight") ?? file.tensors.get("embedding");
-  if (e && e.shape.length !== 2) throw new Error(`safetensors: ${e.name} has shape [${e.shape}], expected [tokens, dim]`);
+  if (e && e.shape.length !== 2) {
+    throw new Error(`safetensors: ${e.name} has shape [${e.shape}], expected [tokens, dim]`);
+  }
   const embed = e ? { tokens: e.shape[0], dim: e.shape[1] } : undefined;
   if (embed && shape[0] % embed.dim !== 0) {
     throw new Error(`safetensors: embedding dim ${embed.dim} does not divide the first layer's input ${shape[0]}`);
@@ -108,7 +111,9 @@ export function exportSafetensors(s: ModelSnapshot): Uint8Array {
     const [nIn, nOut] = [s.spec.shape[l], s.spec.shape[l + 1]];
     tensors.push([`linears.${l}.weight`, [nOut, nIn], layer.weight], [`linears.${l}.bias`, [nOut], layer.bias]);
   });
-  if (s.spec.embed && s.embedding) tensors.push(["embedding.weight", [s.spec.embed.tokens, s.spec.embed.dim], s.embedding]);
+  if (s.spec.embed && s.embedding) {
+    tensors.push(["embedding.weight", [s.spec.embed.tokens, s.spec.embed.dim], s.embedding]);
+  }
 
   const saved: Saved = { layout: s.spec.layout, inFold: s.spec.inFold, inPerm: s.inPerm, outPerm: s.outPerm };
   const header: Record<string, unknown> = { __metadata__: { format: "pt", [METADATA_KEY]: JSON.stringify(saved) } };
@@ -262,7 +267,8 @@ function findLinearLayers(tensors: Map<string, TensorInfo>, prefix?: string): { 
 
 function decode(file: SafetensorsFile, t: TensorInfo): number[] {
   if (!DECODABLE.includes(t.dtype)) {
-    throw new Error(`safetensors: tensor "${t.name}" has unsupported dtype ${t.dtype} (supported: ${DECODABLE.join(", ")})`);
+    throw new Error(`safetensors: tensor "${t.name}" has unsupported dtype ${t.dtype} ` +
+      `(supported: ${DECODABLE.join(", ")})`);
   }
   const size = DTYPE_BYTES[t.dtype];
   const n = (t.end - t.begin) / size;
@@ -273,7 +279,9 @@ function decode(file: SafetensorsFile, t: TensorInfo): number[] {
       : t.dtype === "F64" ? Math.fround(file.data.getFloat64(at, true))
       : t.dtype === "F16" ? f16ToNumber(file.data.getUint16(at, true))
       : bf16ToNumber(file.data.getUint16(at, true));
-    if (!Number.isFinite(v)) throw new Error(`safetensors: tensor "${t.name}" has a non-finite value (${v}) at index ${i}`);
+    if (!Number.isFinite(v)) {
+      throw new Error(`safetensors: tensor "${t.name}" has a non-finite value (${v}) at index ${i}`);
+    }
     out[i] = v;
   }
   return out;

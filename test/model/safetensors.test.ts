@@ -107,7 +107,8 @@ describe("importSafetensors", () => {
 
   it("asks for a prefix when several layer groups exist, and uses the one given", () => {
     const t = { ...sequential(), "head.0.weight": f32("F32", [1, 1], [9]) };
-    expect(() => importSafetensors(build(t))).toThrow(/several groups of linear layers \(<i>\.weight, head\.<i>\.weight\)/);
+    expect(() => importSafetensors(build(t)))
+      .toThrow(/several groups of linear layers \(<i>\.weight, head\.<i>\.weight\)/);
     expect(importSafetensors(build(t), { prefix: "head" }).layers[0].weight).toEqual([9]);
     expect(importSafetensors(build(t), { prefix: "" }).spec.shape).toEqual([2, 3, 1]);
   });
@@ -138,13 +139,16 @@ describe("importSafetensors errors name the problem", () => {
   };
   const cases: [string, () => Uint8Array, RegExp][] = [
     ["short file", () => new Uint8Array(5), /file is 5 bytes, shorter than its 8-byte header length field/],
-    ["header past the end", () => withHeader("{}").subarray(0, 9), /header length 2 runs past the end of the file \(9 bytes\)/],
+    ["header past the end", () => withHeader("{}").subarray(0, 9),
+      /header length 2 runs past the end of the file \(9 bytes\)/],
     ["huge header length", () => Uint8Array.of(0, 0, 0, 0, 1, 0, 0, 0, 0), /header length 4294967296 runs past/],
     ["header not JSON", () => withHeader("{nope"), /header is not valid UTF-8 JSON/],
     ["header not UTF-8", () => withHeader("\u00ff").map((b, i) => (i === 8 ? 0xff : b)), /header is not valid UTF-8/],
     ["header an array", () => withHeader("[]"), /header is not a JSON object/],
-    ["entry without shape", () => withHeader(`{"a":{"dtype":"F32","data_offsets":[0,0]}}`), /tensor "a": shape: .*expected array/],
-    ["offsets beyond buffer", () => build({ ...sequential(), "2.bias": { ...f32("F32", [1], [1]), offsets: [56, 64] } }),
+    ["entry without shape", () => withHeader(`{"a":{"dtype":"F32","data_offsets":[0,0]}}`),
+      /tensor "a": shape: .*expected array/],
+    ["offsets beyond buffer", () =>
+      build({ ...sequential(), "2.bias": { ...f32("F32", [1], [1]), offsets: [56, 64] } }),
       /tensor "2\.bias": data_offsets \[56, 64\] run past the data buffer \(52 bytes\)/],
     ["offsets reversed", () => build({ ...sequential(), "2.bias": { ...f32("F32", [1], [1]), offsets: [8, 4] } }),
       /tensor "2\.bias": data_offsets \[8, 4\] are reversed/],
@@ -167,9 +171,11 @@ describe("importSafetensors errors name the problem", () => {
       /tensor "0\.bias" has a non-finite value \(Infinity\) at index 2/],
     ["F64 beyond f32 range", () => build({ ...sequential(), "2.bias": f32("F64", [1], [1e300]) }),
       /tensor "2\.bias" has a non-finite value \(Infinity\) at index 0/],
-    ["embedding dim not dividing", () => build({ ...sequential(), "embedding.weight": f32("F32", [2, 3], [1, 2, 3, 4, 5, 6]) }),
+    ["embedding dim not dividing", () =>
+      build({ ...sequential(), "embedding.weight": f32("F32", [2, 3], [1, 2, 3, 4, 5, 6]) }),
       /embedding dim 3 does not divide the first layer's input 2/],
-    ["bad saved metadata", () => build(sequential(), { brainwire: `{"layout":"line","inFold":1,"inPerm":[0,0],"outPerm":[0]}` }),
+    ["bad saved metadata", () =>
+      build(sequential(), { brainwire: `{"layout":"line","inFold":1,"inPerm":[0,0],"outPerm":[0]}` }),
       /inPerm is not a permutation/],
   ];
   for (const [name, make, message] of cases) {

@@ -55,6 +55,7 @@ function macroKernel(mc: i32, nc: i32, kc: i32, c: usize, ldc: i32, addC: bool):
       const pa = packA + <usize>i * kc * 4; // strip i/MR holds kc columns of MR floats
       const ct = c + <usize>i * ldcBytes + <usize>j * 4;
       if (mr == MR && nr == NR) microKernel(kc, pa, pb, ct, ldcBytes, addC);
+      else if (mr == MR && nr == 4) microKernel4(kc, pa, pb, ct, ldcBytes, addC);
       else edgeTile(kc, pa, pb, ct, ldcBytes, addC, mr, nr);
     }
   }
@@ -92,6 +93,30 @@ function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, addC: 
   storeRow(c + 3 * ldc, c30, c31, addC);
 }
 
+// c (4,4) (+)= pa (4,kc: k-major) @ the left half of pb (kc,8): the narrow tail strip, half the work
+function microKernel4(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, addC: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), b0));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(pa, 4), b0));
+    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(pa, 8), b0));
+    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(pa, 12), b0));
+    pa += 16;
+    pb += 32;
+  }
+  storeQuad(c, c0, addC);
+  storeQuad(c + ldc, c1, addC);
+  storeQuad(c + 2 * ldc, c2, addC);
+  storeQuad(c + 3 * ldc, c3, addC);
+}
+
+// @ts-ignore: decorator
+@inline
+function storeQuad(c: usize, v: v128, addC: bool): void {
+  v128.store(c, addC ? f32x4.add(v128.load(c), v) : v);
+}
+
 // @ts-ignore: decorator
 @inline
 function storeRow(c: usize, lo: v128, hi: v128, addC: bool): void {
@@ -103,10 +128,11 @@ function storeRow(c: usize, lo: v128, hi: v128, addC: bool): void {
   v128.store(c, hi, 16);
 }
 
-// A tile cut by the matrix edge: compute the full 4×8 tile (packing zero-padded it) into scratch,
-// then store only its mr×nr corner with the same per-element arithmetic as microKernel.
+// A tile cut by the matrix edge: compute the 4×8 (or 4×4) tile (packing zero-padded it) into scratch,
+// then store only its mr×nr corner with the same per-element arithmetic as the micro-kernels.
 function edgeTile(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, addC: bool, mr: i32, nr: i32): void {
-  microKernel(kc, pa, pb, tile, NR * 4, false);
+  if (nr <= 4) microKernel4(kc, pa, pb, tile, NR * 4, false);
+  else microKernel(kc, pa, pb, tile, NR * 4, false);
   for (let r = 0; r < mr; r++) {
     const row = c + <usize>r * ldc;
     const t = tile + <usize>r * NR * 4;

@@ -34,7 +34,8 @@ function makeLayer(seed: number, n: number, fanIn: number, fanOut: number, fold 
   const coef = (a: number, b: number) => (randomD ? rng.range(0, 3) : Math.fround(A * Math.abs(a - b) + l0));
   const weight = () => (rng.int(5) === 0 ? 0 : rng.range(-1, 1)); // some exact zeros, as L1 produces
   const wIn = Float32Array.from({ length: n * fanIn }, weight);
-  const dIn = Float32Array.from({ length: n * fanIn }, (_, i) => coef(x(Math.floor(i / fanIn), n), x(i % fanIn, fanIn)));
+  const dIn = Float32Array.from({ length: n * fanIn }, (_, i) =>
+    coef(x(Math.floor(i / fanIn), n), x(i % fanIn, fanIn)));
   const wOut = Float32Array.from({ length: fanOut * fold * n }, weight);
   const dOut = Float32Array.from({ length: fanOut * fold * n }, (_, i) =>
     coef(x(Math.floor(i / (fold * n)), fanOut), x(i % n, n)));

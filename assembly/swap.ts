@@ -105,9 +105,10 @@ export function importance(wIn: usize, fanIn: i32, wOut: usize, fanOut: i32, n: 
 // traded places (out[j] = 0):
 //   Δ(k) = sIn  · Σ_m (|wIn[j,m]| − |wIn[k,m]|)·(dIn[k,m] − dIn[j,m])
 //        + sOut · Σ_o Σ_f (|wOut[o,f·n+j]| − |wOut[o,f·n+k]|)·(dOut[o,f·n+k] − dOut[o,f·n+j]).
-// sIn, sOut scale each side (A, or A/numel in the mean form); l0 cancels, so d may hold A·dist + l0
-// or plain distances. The caller picks argmin_k out[k], first k on ties. Output is f32 (the sums are
-// f64): enough to rank candidates, and it matches the f32 weights it is computed from.
+// sIn, sOut scale each side: A when d holds plain distances, or 1 (1/numel in the mean form) when d
+// already holds A·dist + l0; the constant l0 cancels either way. The caller picks argmin_k out[k],
+// first k on ties. Output is f32 (the sums are f64): enough to rank candidates computed from f32
+// weights, and the tests check the choices against a full f64 recomputation.
 // The outgoing side runs over four candidates k at a time (contiguous columns), the incoming side
 // over m along rows; both cost O(n·(fanIn + fold·fanOut)) per call.
 export function swapScores(wIn: usize, dIn: usize, fanIn: i32, wOut: usize, dOut: usize, fanOut: i32,

@@ -238,7 +238,7 @@ export class Trainer {
       const dz = this.dz[l];
       // gW (out × in) = dzᵀ (out × B) · a (B × in); gb = Σ_rows dz
       k.gemm(1, 0, nOut, nIn, B, dz.ptr, nOut, this.pass.inputOf(l).ptr, nIn, g(m.layout.weight[l]), nIn, 0);
-      k.colSum(g(m.layout.bias[l]), dz.ptr, B, nOut, 0);
+      k.colSum(g(m.layout.bias[l]), dz.ptr, B, nOut, false);
       if (l === 0 && !m.spec.embed) continue;
       // da (B × in) = dz (B × out) · W (out × in)
       k.gemm(0, 0, B, nIn, nOut, dz.ptr, nOut, m.weightPtr(l), nIn, this.da.ptr, nIn, 0);

@@ -53,7 +53,7 @@ describe("swap scoring", () => {
     const data = await task.make(engine, 0);
     const s = structuredClone(task.settings);
     const trainer = new Trainer(engine, data, { mode: "bimt", seed: 3, settings: s });
-    for (let step = 0; step < 300; step++) trainer.step(step); // some structure, swaps disabled below 200? no matter
+    for (let step = 0; step < 300; step++) trainer.step(step); // grow some structure first
     const m = trainer.model;
     const cost = new ConnectionCost(m, s, { lossA: s.weightFactor, swapA: s.weightFactor });
     let checked = 0;
@@ -69,7 +69,11 @@ describe("swap scoring", () => {
           swapNeurons(m, layer, j, k);
         }
         for (let k = 0; k < n; k++) expect(Math.abs(deltas[k] - full[k])).toBeLessThan(1e-4 * (1 + Math.abs(full[k])));
-        const argmin = (a: ArrayLike<number>) => Array.prototype.reduce.call(a, (b: number, v, i) => (v < a[b] ? i : b), 0);
+        const argmin = (a: ArrayLike<number>) => {
+          let best = 0;
+          for (let i = 1; i < a.length; i++) if (a[i] < a[best]) best = i;
+          return best;
+        };
         expect(argmin(deltas)).toBe(argmin(full));
         checked++;
       }

@@ -18,7 +18,9 @@ const SIMD_PROBE = new Uint8Array([
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((w) => !SUITES.some((s) => s.name === w));
-  if (unknown.length) throw new Error(`unknown suite ${unknown.join(", ")}; have ${SUITES.map((s) => s.name).join(", ")}`);
+  if (unknown.length) {
+    throw new Error(`unknown suite ${unknown.join(", ")}; have ${SUITES.map((s) => s.name).join(", ")}`);
+  }
   const suites = wanted.length ? SUITES.filter((s) => wanted.includes(s.name)) : SUITES;
 
   const rows: Row[] = [];

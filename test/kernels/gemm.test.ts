@@ -57,8 +57,12 @@ function naive(t: Case, accumulate: number): Float64Array {
   const { M, N, K } = t;
   const opA = new Float64Array(M * K);
   const opB = new Float64Array(K * N);
-  for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) opA[i * K + k] = t.transA ? t.a[k * t.lda + i] : t.a[i * t.lda + k];
-  for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) opB[k * N + j] = t.transB ? t.b[j * t.ldb + k] : t.b[k * t.ldb + j];
+  for (let i = 0; i < M; i++) {
+    for (let k = 0; k < K; k++) opA[i * K + k] = t.transA ? t.a[k * t.lda + i] : t.a[i * t.lda + k];
+  }
+  for (let k = 0; k < K; k++) {
+    for (let j = 0; j < N; j++) opB[k * N + j] = t.transB ? t.b[j * t.ldb + k] : t.b[k * t.ldb + j];
+  }
   const want = new Float64Array(M * N);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {

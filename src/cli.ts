@@ -1,6 +1,7 @@
 // The command line: brainwire train | draw (discover, study, serve and bench join as they land).
 import { Command, InvalidArgumentError } from "commander";
 import { drawCommand } from "./cli/draw-command.ts";
+import { importCommand } from "./cli/import-command.ts";
 import { trainCommand } from "./cli/train-command.ts";
 import { MODES } from "./train/modes.ts";
 
@@ -47,6 +48,15 @@ program
   .option("--out <file>", "output SVG", "out/network.svg")
   .option("--title <text>", "picture title")
   .action((model, opts) => drawCommand(model, opts));
+
+program
+  .command("import <file>")
+  .description("import a PyTorch-trained MLP from .safetensors (tensor names: docs/formats.md)")
+  .option("--out <file>", "output model JSON", "out/imported.json")
+  .option("--layout <layout>", "coordinates: line or grid")
+  .option("--in-fold <n>", "input groups sharing x-slots", num)
+  .option("--prefix <text>", "tensor name prefix of the linear layers, e.g. linears.")
+  .action((file, opts) => importCommand(file, opts));
 
 program.parseAsync().catch((err: unknown) => {
   console.error(`brainwire: ${err instanceof Error ? err.message : String(err)}`);

@@ -11,6 +11,7 @@ export function seconds(ms: number): string {
 }
 
 export function metric(name: "accuracy" | "mse", v: number): string {
+  if (Number.isNaN(v)) return "n/a (no held-out split; pass --test-fraction)";
   return name === "accuracy" ? `accuracy ${(v * 100).toFixed(2)}%` : `MSE ${v.toExponential(3)}`;
 }
 

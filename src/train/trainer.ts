@@ -283,7 +283,7 @@ export function train(engine: Engine, data: Dataset, opts: TrainOptions, model?:
         curves.cost.push(r.cost);
         curves.lambda.push(trainer.lambda(step));
       }
-      if (done % evalEvery === 0 || done === steps) {
+      if (data.test.n > 0 && (done % evalEvery === 0 || done === steps)) {
         lastTest = evaluate(trainer.model, data.test, data).value;
         curves.testStep.push(done);
         curves.test.push(lastTest);
@@ -320,8 +320,10 @@ export function train(engine: Engine, data: Dataset, opts: TrainOptions, model?:
   };
 }
 
-/** Accuracy (classification) or MSE against the targets (regression) on a split. */
+/** Accuracy (classification) or MSE against the targets (regression) on a split; NaN for an empty split. */
 export function evaluate(model: Mlp, split: Split, data: Dataset): { value: number; metric: "accuracy" | "mse" } {
+  const metric = data.kind === "classification" ? "accuracy" : "mse";
+  if (split.n === 0) return { value: NaN, metric };
   const e = model.engine;
   const x = uploadInputs(e, split.x, xWidth(data));
   const pass = new Pass(model, Math.min(1000, Math.max(1, split.n)));

@@ -1,0 +1,121 @@
+// The command line as a user runs it: a bundle of src/cli.ts in a child process.
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import * as esbuild from "esbuild";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseModel } from "../../src/model/io.ts";
+import { exportSafetensors } from "../../src/model/safetensors.ts";
+
+const run = promisify(execFile);
+let dir = "";
+let cli = "";
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "brainwire-cli-"));
+  // Inside the project so the bundle resolves its external packages from node_modules.
+  cli = join(process.cwd(), "node_modules/.cache/brainwire-test/cli.mjs");
+  await esbuild.build({
+    entryPoints: ["src/cli.ts"],
+    outfile: cli,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    logLevel: "error",
+  });
+});
+
+async function brainwire(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const r = await run("node", [cli, ...args]);
+    return { ...r, code: 0 };
+  } catch (err) {
+    const e = err as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
+
+describe("brainwire train", () => {
+  it("trains, prints the summary, writes a loadable model and its picture", async () => {
+    const out = join(dir, "m.json");
+    const r = await brainwire("train", "--task", "two-moons", "--mode", "bimt", "--steps", "400", "--out", out, "--quiet");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/test\s+accuracy \d+\.\d+%/);
+    expect(r.stdout).toMatch(/steps\s+400 at \d+ steps\/s/);
+    expect(r.stdout).toMatch(/peak memory\s+WASM [\d.]+ MiB, JS heap/);
+    const model = parseModel(await readFile(out, "utf8"));
+    expect(model.spec.shape).toEqual([2, 20, 20, 2]);
+    expect(model.meta?.mode).toBe("bimt");
+    const svg = await readFile(join(dir, "m.svg"), "utf8");
+    expect(svg.startsWith("<svg")).toBe(true);
+  });
+
+  it("applies setting overrides", async () => {
+    const out = join(dir, "o.json");
+    const r = await brainwire("train", "--task", "symbolic-sharing", "--mode", "l1", "--steps", "50",
+      "--shape", "3,8,3", "--lambda", "1e-3,20:1e-2", "--out", out, "--quiet");
+    expect(r.code, r.stderr).toBe(0);
+    const model = parseModel(await readFile(out, "utf8"));
+    expect(model.spec.shape).toEqual([3, 8, 3]);
+    expect((model.meta?.settings as { lambda: unknown }).lambda).toEqual([{ from: 0, value: 1e-3 }, { from: 20, value: 1e-2 }]);
+  });
+
+  it("trains on user CSV data", async () => {
+    const csv = ["a,b,label", ...Array.from({ length: 40 }, (_, i) => `${i % 2},${(i * 7) % 5},${i % 2}`)].join("\n");
+    const file = join(dir, "d.csv");
+    await writeFile(file, csv);
+    const r = await brainwire("train", "--data", file, "--classification", "--test-fraction", "0.25", "--steps", "200",
+      "--out", join(dir, "u.json"), "--quiet");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/test\s+accuracy/);
+  });
+
+  it.each([
+    [["--task", "nope"], /unknown task "nope"/],
+    [["--mode", "fast"], /unknown mode "fast"/],
+    [["--lambda", "abc"], /bad λ schedule/],
+    [["--steps", "0"], /steps must be a whole number ≥ 1/],
+    [["--shape", "3,20,2"], /fixes the input \(2\)/],
+    [["--data", "x.txt"], /expected a .csv or .json file/],
+  ])("rejects %j with a clear error", async (args, message) => {
+    const r = await brainwire("train", ...(args as string[]), "--out", join(dir, "bad.json"), "--quiet");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message as RegExp);
+  });
+});
+
+describe("brainwire draw and import", () => {
+  it("draws a saved model and imports safetensors", async () => {
+    const out = join(dir, "d.json");
+    expect((await brainwire("train", "--steps", "20", "--out", out, "--quiet")).code).toBe(0);
+    const svgPath = join(dir, "net.svg");
+    const r = await brainwire("draw", out, "--out", svgPath);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await readFile(svgPath, "utf8")).match(/<circle/g)?.length).toBeGreaterThanOrEqual(2 + 20 + 20 + 2);
+
+    const snapshot = parseModel(await readFile(out, "utf8"));
+    const st = join(dir, "m.safetensors");
+    await writeFile(st, exportSafetensors(snapshot));
+    const imported = join(dir, "imported.json");
+    const i = await brainwire("import", st, "--out", imported);
+    expect(i.code, i.stderr).toBe(0);
+    expect(parseModel(await readFile(imported, "utf8")).layers).toEqual(snapshot.layers);
+
+    await writeFile(st, exportSafetensors(snapshot).subarray(0, 100));
+    const bad = await brainwire("import", st, "--out", imported);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/brainwire: .+/);
+  });
+
+  it("reports a bad model file instead of crashing", async () => {
+    const file = join(dir, "broken.json");
+    await writeFile(file, '{"format":"brainwire.model","version":1');
+    const r = await brainwire("draw", file, "--out", join(dir, "x.svg"));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/brainwire: .*JSON/i);
+  });
+});

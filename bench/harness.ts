@@ -51,22 +51,37 @@ export interface MeasureOptions {
 
 /** Median ms per call of `fn` after warm-up. */
 export function measure(fn: () => void, opts: MeasureOptions = {}): Measure {
+  return measureInterleaved({ fn }, opts).fn;
+}
+
+/**
+ * Median ms per call of each function, sampled in turns (a, b, a, b, …) so that a load spike on a shared
+ * machine hits every contender alike and their ratio stays meaningful.
+ */
+export function measureInterleaved<K extends string>(fns: Record<K, () => void>, opts: MeasureOptions = {}) {
   const { warmupMs = 50, minMs = 300, minSamples = 5, sampleMs = 1 } = opts;
-  let reps = 1;
-  const warmEnd = performance.now() + warmupMs;
-  do {
+  const names = Object.keys(fns) as K[];
+  const sample = (fn: () => void, reps: number) => {
     const t = performance.now();
     for (let i = 0; i < reps; i++) fn();
-    if (performance.now() - t < sampleMs) reps *= 2;
-  } while (performance.now() < warmEnd);
-  const times: number[] = [];
-  const end = performance.now() + minMs;
-  while (times.length < minSamples || performance.now() < end) {
-    const t = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    times.push((performance.now() - t) / reps);
+    return (performance.now() - t) / reps;
+  };
+  const reps = {} as Record<K, number>;
+  for (const name of names) {
+    reps[name] = 1;
+    const warmEnd = performance.now() + warmupMs;
+    do if (sample(fns[name], reps[name]) * reps[name] < sampleMs) reps[name] *= 2;
+    while (performance.now() < warmEnd);
   }
-  return { ms: median(times), samples: times.length };
+  const times = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  const end = performance.now() + minMs * names.length;
+  for (let round = 0; round < minSamples || performance.now() < end; round++) {
+    for (const name of names) times[name].push(sample(fns[name], reps[name]));
+  }
+  return Object.fromEntries(names.map((n) => [n, { ms: median(times[n]), samples: times[n].length }])) as Record<
+    K,
+    Measure
+  >;
 }
 
 export function median(xs: number[]): number {

@@ -159,7 +159,9 @@ export class SparseNetwork {
     if (embed ? !(x instanceof Int32Array) : !(x instanceof Float32Array)) {
       throw new TypeError(`sparse network: inputs must be ${embed ? "Int32Array token ids" : "Float32Array features"}`);
     }
-    if (x.length % width !== 0) throw new RangeError(`sparse network: ${x.length} inputs is not a multiple of ${width}`);
+    if (x.length % width !== 0) {
+      throw new RangeError(`sparse network: ${x.length} inputs is not a multiple of ${width}`);
+    }
     const data = uploadInputs(this.engine, x, width);
     try {
       return this.forwardInputs(data);

@@ -19,7 +19,7 @@ export interface Row {
   case: string;
   ours: Measure;
   baselines: Record<string, Measure>;
-  /** The speedup the spec asks for against one baseline (see /work/shared/spec/performance.md). */
+  /** The speedup the spec asks for against one baseline (the performance spec). */
   target?: { baseline: string; ratio: number };
 }
 
@@ -31,7 +31,6 @@ export interface BenchContext {
   tf(): Promise<Tf>;
   /** Records a result row (printed at once as progress, and again in the final table). */
   add(row: Row): void;
-  log(msg: string): void;
 }
 
 /** A benchmark suite: registered in bench/index.ts, run in order. */
@@ -42,7 +41,7 @@ export interface Suite {
 
 export interface MeasureOptions {
   warmupMs?: number;
-  /** Keep sampling until this much time has been spent and `minSamples` were taken. */
+  /** Keep sampling until this much time per function has been spent and `minSamples` rounds were taken. */
   minMs?: number;
   minSamples?: number;
   /** Each sample repeats the call until it lasts at least this long, so timer resolution never dominates. */

@@ -32,7 +32,6 @@ async function main(): Promise<void> {
       const r = Object.keys(row.baselines).map((n) => `${n} ${ratio(row, n)?.toFixed(2)}×`);
       console.log(`  ${row.suite} ${row.case}: ${row.ours.ms.toPrecision(4)} ms  ${r.join("  ")}`);
     },
-    log: (msg) => console.log(`  ${msg}`),
   };
   const started = performance.now();
   for (const suite of suites) {

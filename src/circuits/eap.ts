@@ -16,7 +16,7 @@
 import type { Buf, Engine } from "../engine/engine.ts";
 import type { Mlp } from "../model/mlp.ts";
 import { Pass, uploadInputs, type InputBuf } from "../model/pass.ts";
-import { metricGradient, metricValue, taskTarget, type TaskTarget } from "./task-metric.ts";
+import { metricGradient, taskMetricValue, taskTarget, type TaskTarget } from "./task-metric.ts";
 import type { Ablation, DiscoveryData, EdgeMask, EdgeScores, MetricName } from "./types.ts";
 
 export interface EapOptions {
@@ -302,7 +302,7 @@ export function eapExact(model: Mlp, data: DiscoveryData, opts: EapOptions & { s
             for (let r = 0; r < n; r++) {
               zl[r * nOut + j] += sign * eps * w * (abl[l][r * nIn + i] - clean.a[l][r * nIn + i]);
             }
-            return metricValue(e, t, refForwardFrom(e, net, l, zl, n));
+            return taskMetricValue(e, t, refForwardFrom(e, net, l, zl, n));
           };
           acc[l][j * nIn + i] += (value(1) - value(-1)) / (2 * eps) / steps;
         }

@@ -1,10 +1,12 @@
 // The task metrics EAP differentiates (spec/discovery.md "Metric"), minimised, on outputs in network slot
 // order. KL to the full model is zero with zero gradient at the clean point, so EAP cannot use it.
 //   nll:        (1/n) Σ_r −log softmax(z_r)[y_r]                 (softmax over every output)
-//   logit-diff: −(1/n) Σ_r (z_r[y_r] − mean_{c≠y_r} z_r[c])       (the label's margin over the mean other logit)
+//   logit-diff: −(1/n) Σ_r (z_r[y_r] − max_{c≠y_r} z_r[c])        (the label's margin over the strongest other)
 //   mse:        (1/(n·|S|)) Σ_r Σ_{p∈S} (z_r[p] − t_r[p])²        (targets, or one-hot labels)
 // Restricting to outputs S (original indices): mse averages over S only; nll and logit-diff keep the
-// examples whose label is in S (a class's circuit), n counting those examples.
+// examples whose label is in S (a class's circuit), n counting those examples. nll and logit-diff are
+// defined as in metrics.ts (ACDC's metrics); mse here is to the true targets, where ACDC's mse compares
+// with the full model. logit-diff's gradient at a tie of the strongest others goes to the first.
 import type { Buf, Engine } from "../engine/engine.ts";
 import type { Mlp } from "../model/mlp.ts";
 import type { DiscoveryData, MetricName } from "./types.ts";
@@ -102,11 +104,13 @@ export function metricGradient(e: Engine, t: TaskTarget, out: Buf, g: Buf, label
   }
   const gv = e.f32(g);
   if (t.metric === "logit-diff" && t.labelSlot) {
-    const other = 1 / (t.count * (dOut - 1));
+    const z = e.f32(out);
     for (let r = 0; r < count; r++) {
-      const on = t.rows[start + r];
-      for (let p = 0; p < dOut; p++) gv[r * dOut + p] = on ? other : 0;
-      if (on) gv[r * dOut + t.labelSlot[start + r]] = -1 / t.count;
+      gv.fill(0, r * dOut, (r + 1) * dOut);
+      if (!t.rows[start + r]) continue;
+      const y = t.labelSlot[start + r];
+      gv[r * dOut + y] = -1 / t.count;
+      gv[r * dOut + strongestOther(z, r * dOut, dOut, y)] = 1 / t.count;
     }
     return;
   }
@@ -121,7 +125,7 @@ export function metricGradient(e: Engine, t: TaskTarget, out: Buf, g: Buf, label
 }
 
 /** M over all rows of outputs z (n × dOut, slot order) in f64; exp/log from the WASM module. */
-export function metricValue(e: Engine, t: TaskTarget, z: ArrayLike<number>): number {
+export function taskMetricValue(e: Engine, t: TaskTarget, z: ArrayLike<number>): number {
   const { dOut } = t;
   let s = 0;
   for (let r = 0; r < t.n; r++) {
@@ -142,10 +146,15 @@ export function metricValue(e: Engine, t: TaskTarget, z: ArrayLike<number>): num
       for (let p = 0; p < dOut; p++) sum += e.k.exp64(z[r * dOut + p] - mx);
       s += e.k.log64(sum) - (z[r * dOut + y] - mx);
     } else {
-      let others = 0;
-      for (let p = 0; p < dOut; p++) if (p !== y) others += z[r * dOut + p];
-      s -= z[r * dOut + y] - others / (dOut - 1);
+      s -= z[r * dOut + y] - z[r * dOut + strongestOther(z, r * dOut, dOut, y)];
     }
   }
   return s / t.count;
+}
+
+/** The first slot c ≠ y with the largest z[row + c]. */
+function strongestOther(z: ArrayLike<number>, row: number, dOut: number, y: number): number {
+  let best = -1;
+  for (let c = 0; c < dOut; c++) if (c !== y && (best < 0 || z[row + c] > z[row + best])) best = c;
+  return best;
 }

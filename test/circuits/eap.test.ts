@@ -5,7 +5,7 @@ import { Mlp } from "../../src/model/mlp.ts";
 import { predict } from "../../src/model/pass.ts";
 import type { ModelSpec } from "../../src/model/spec.ts";
 import { eap, eapCandidates, eapExact, eapIg, selectThreshold, selectTopK } from "../../src/circuits/eap.ts";
-import { metricValue, taskTarget } from "../../src/circuits/task-metric.ts";
+import { taskMetricValue, taskTarget } from "../../src/circuits/task-metric.ts";
 import { ABLATIONS, type DiscoveryData, type EdgeScores, type MetricName } from "../../src/circuits/types.ts";
 import { expectClose } from "../helpers/expect-close.ts";
 
@@ -104,7 +104,7 @@ describe("EAP", () => {
     const cases = [["resample", d.corrupted as Float32Array], ["zero", new Float32Array(40)]] as const;
     for (const [ablation, xAbl] of cases) {
       const t = taskTarget(m, d, "nll");
-      const delta = metricValue(e, t, predict(m, xAbl, 4)) - metricValue(e, t, predict(m, d.clean, 4));
+      const delta = taskMetricValue(e, t, predict(m, xAbl, 4)) - taskMetricValue(e, t, predict(m, d.clean, 4));
       const sum = eapIg(m, d, { ablation, metric: "nll", steps: 1000 })[0].reduce((a, v) => a + v, 0);
       const plain = eap(m, d, { ablation, metric: "nll" })[0].reduce((a, v) => a + v, 0);
       expect(Math.abs(sum - delta), `${ablation}: IG sum ${sum} vs ΔM ${delta}`).toBeLessThan(3e-3 * Math.abs(delta));

@@ -1,2 +1,627 @@
-// Kernel family 'ablate': see src/engine/abi/ for the host-side signatures.
-export const ablateFamily: i32 = 0;
+// Kernel family 'ablate': the edge-ablation forward passes of ACDC (spec/discovery.md), the discovery
+// metrics, and the SIMD SiLU they use. Host signatures: src/engine/abi/circuits.ts; the host side
+// (plan set-up, refreshes, order, decisions' bookkeeping) is src/circuits/acdc.ts and forward-cache.ts;
+// the naive reference these must agree with is src/circuits/acdc-naive.ts.
+//
+// Everything a pass needs is described by one i32 "plan" in linear memory (layout below, mirrored in
+// src/circuits/forward-cache.ts), so the kernels take a pointer instead of thirty numbers.
+//
+// Caches (n examples, row-major, unpadded): per weight layer m, a_m (n × d_m, the senders' current
+// values: the network input for m = 0, SiLU outputs after), ã_m (n × d_m, ablated sender values, fixed),
+// z_m (n × d_{m+1}, pre-activations; z_{L−1} is the output). Masked weights are kept twice: WM_m
+// (out × in, zero where removed, for the host's GEMM refreshes) and WT_m (in × pad4(out), the
+// transpose, so a sender's outgoing weights are one contiguous SIMD row).
+//
+// Metric terms: every metric is a mean over counted examples of a per-example term (f64), so a
+// candidate changes the metric by Σ over the examples it touches of (new term − current term) / count.
+
+// ---- plan layout (i32 words) ----
+const P_DEPTH = 0; // L: number of weight layers
+const P_N = 1; // examples
+const P_METRIC = 2; // 0 kl, 1 mse, 2 logit-diff, 3 nll
+const P_COUNT = 3; // examples the metric averages over
+const P_DOUT = 4; // outputs
+const P_NS = 5; // outputs in the metric's subset S
+const P_IN_S = 6; // i32 (d_out): 1 if output slot is in S
+const P_LABEL = 7; // i32 (n): label's output slot, −1 if the example is not counted (logit-diff, nll)
+const P_YFULL = 8; // f32 (n × d_out): the full model's outputs
+const P_PFULL = 9; // f64 (n × d_out): the full model's softmax (kl)
+const P_PREST = 10; // f64 (n): full-model probability outside S (kl)
+const P_TERMS = 11; // f64 (n): current per-example terms
+const P_SCRATCH = 12; // scratch, ablateScratchBytes(plan) bytes, 16-byte aligned
+const P_LIST_START = 13; // i32 (d_l + 1): per-sender list offsets (deltaLists)
+const P_LIST_IDX = 14; // i32: example of each list entry
+const P_LIST_VAL = 15; // f64: ã − a of each list entry
+const P_LAYERS = 16; // then LAYER_WORDS words per weight layer m:
+const LAYER_WORDS = 10;
+const L_IN = 0; // d_m
+const L_OUT = 1; // d_{m+1}
+const L_W = 2; // f32 (out × in): the model's weights
+const L_B = 3; // f32 (out): biases
+const L_MASK = 4; // u8 (out × in): 1 = edge kept
+const L_WM = 5; // f32 (out × in): weights with removed edges zeroed
+const L_WT = 6; // f32 (in × pad4(out)): transpose of WM, zero padding
+const L_A = 7; // f32 (n × in): current sender values
+const L_ATIL = 8; // f32 (n × in): ablated sender values
+const L_Z = 9; // f32 (n × out): current pre-activations
+
+const KL = 0;
+const MSE = 1;
+const LOGIT_DIFF = 2;
+const NLL = 3;
+
+const MAX_DEPTH = 64;
+
+// ---- per-call state (set by usePlan / prepare; each exported kernel starts from scratch) ----
+let gPlan: usize = 0;
+let gN: i32 = 0;
+let gDepth: i32 = 0;
+let gMetric: i32 = 0;
+let gCount: f64 = 1;
+let gDOut: i32 = 0;
+let gNS: i32 = 0;
+let gInS: usize = 0;
+let gLabel: usize = 0;
+let gYFull: usize = 0;
+let gPFull: usize = 0;
+let gPRest: usize = 0;
+let gTerms: usize = 0;
+
+// Downstream of one changed neuron (layer gR, index gJ): for neuron layers m = gR+1 … L,
+// padded width, base pre-activations (n × width), base SiLU outputs (hidden m), incoming rows
+// (count and pointer; row stride = width of m).
+let gR: i32 = 0;
+const gWidth: usize = memory.data(MAX_DEPTH * 4, 16);
+const gZb: usize = memory.data(MAX_DEPTH * 4, 16);
+const gAb: usize = memory.data(MAX_DEPTH * 4, 16);
+const gRows: usize = memory.data(MAX_DEPTH * 4, 16);
+const gWin: usize = memory.data(MAX_DEPTH * 4, 16);
+let gZt: usize = 0; // temporaries, one padded row each
+let gDv: usize = 0;
+let gFree: usize = 0; // next free scratch byte after prepare()
+
+// @ts-ignore: decorator
+@inline function word(p: usize, i: i32): i32 {
+  return load<i32>(p + (<usize>i << 2));
+}
+// @ts-ignore: decorator
+@inline function layer(m: i32, f: i32): i32 {
+  return word(gPlan, P_LAYERS + m * LAYER_WORDS + f);
+}
+// @ts-ignore: decorator
+@inline function pad4(n: i32): i32 {
+  return (n + 3) & ~3;
+}
+// @ts-ignore: decorator
+@inline function at(table: usize, m: i32): usize {
+  return <usize>load<i32>(table + (<usize>m << 2));
+}
+// @ts-ignore: decorator
+@inline function setAt(table: usize, m: i32, v: usize): void {
+  store<i32>(table + (<usize>m << 2), <i32>v);
+}
+
+function usePlan(plan: usize): void {
+  gPlan = plan;
+  gDepth = word(plan, P_DEPTH);
+  gN = word(plan, P_N);
+  gMetric = word(plan, P_METRIC);
+  gCount = <f64>word(plan, P_COUNT);
+  gDOut = word(plan, P_DOUT);
+  gNS = word(plan, P_NS);
+  gInS = <usize>word(plan, P_IN_S);
+  gLabel = <usize>word(plan, P_LABEL);
+  gYFull = <usize>word(plan, P_YFULL);
+  gPFull = <usize>word(plan, P_PFULL);
+  gPRest = <usize>word(plan, P_PREST);
+  gTerms = <usize>word(plan, P_TERMS);
+}
+
+// ---- SIMD SiLU ----
+// exp on four lanes (Cephes expf: round-to-nearest power of two, Cody–Waite reduction, degree-7
+// polynomial; within 2 ulp of the true value). Baseline SIMD has no exp, and the scalar Mathf.exp
+// would dominate the passes. Inputs are clamped to [−87, 88] so 2^n stays a normal f32: the clamp
+// changes nothing visible in σ(x) = 1 / (1 + exp(−x)), which is 1 or x·e^x ≈ 0 out there.
+// @ts-ignore: decorator
+@inline function expV(x0: v128): v128 {
+  const x1 = f32x4.min(f32x4.max(x0, f32x4.splat(-87.0)), f32x4.splat(88.0));
+  const fx = f32x4.floor(f32x4.add(f32x4.mul(x1, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
+  let x = f32x4.sub(x1, f32x4.mul(fx, f32x4.splat(0.693359375)));
+  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
+  const z = f32x4.mul(x, x);
+  let y = f32x4.splat(1.9875691500e-4);
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.3981999507e-3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(8.3334519073e-3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(4.1665795894e-2));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1.0));
+  const n = i32x4.trunc_sat_f32x4_s(fx);
+  return f32x4.mul(y, i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23));
+}
+
+// @ts-ignore: decorator
+@inline function siluV(x: v128): v128 {
+  return f32x4.div(x, f32x4.add(f32x4.splat(1.0), expV(f32x4.neg(x))));
+}
+
+// Scalar SiLU with the same bits as one lane of siluV.
+function siluS(x: f32): f32 {
+  return f32x4.extract_lane(siluV(f32x4.splat(x)), 0);
+}
+
+// SiLU as assembly/nn.ts siluForward computes it (Mathf.exp), for cache columns that must read like
+// the host's GEMM refreshes.
+// @ts-ignore: decorator
+@inline function siluRef(x: f32): f32 {
+  return x * (<f32>1.0 / (<f32>1.0 + Mathf.exp(-x)));
+}
+
+// a (n) = silu(z) with the SIMD exp: the activations ACDC's passes compare against.
+export function siluSimd(z: usize, a: usize, n: i32): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) v128.store(a + (<usize>i << 2), siluV(v128.load(z + (<usize>i << 2))));
+  for (; i < n; i++) store<f32>(a + (<usize>i << 2), siluS(load<f32>(z + (<usize>i << 2))));
+}
+
+// out (n) = a − b
+export function subtract(out: usize, a: usize, b: usize, n: i32): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.sub(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(a + o) - load<f32>(b + o));
+  }
+}
+
+// ---- metrics ----
+// Term of example k for circuit outputs y (d_out f32, slot order, any row stride ≥ d_out).
+//   kl:  KL(p ‖ q) between the full model's and the circuit's softmax, coarse-grained to the classes
+//        of S plus one "rest" class (S = all outputs: the plain KL). With Δ_c = y_c − yFull_c,
+//        q_c = p_c·e^Δc / Σ p·e^Δ, so KL = −Σ_S p_c Δ_c − p_rest·log(Σ_rest p·e^Δ / p_rest) + log Σ p·e^Δ.
+//        Written in Δ and f64 this stays accurate for tiny changes (KL ~ Δ², no cancellation of
+//        two log-sum-exps), and is 0 up to 1e-16 when y equals the full outputs.
+//   mse: mean over S of (y − yFull)².
+//   logit-diff: −(y[label] − max over other outputs of y), counted examples only.
+//   nll: log Σ exp(y) − y[label] (log-softmax over all outputs), counted examples only.
+function termOf(k: i32, y: usize): f64 {
+  const dOut = gDOut;
+  const yf = gYFull + ((<usize>k * <usize>dOut) << 2);
+  if (gMetric == KL) {
+    const p = gPFull + ((<usize>k * <usize>dOut) << 3);
+    let mx = -Infinity;
+    let lin: f64 = 0;
+    for (let c = 0; c < dOut; c++) {
+      const pc = load<f64>(p + (<usize>c << 3));
+      if (pc == 0) continue; // impossible classes weigh nothing (and must not set the shift)
+      const d = <f64>load<f32>(y + (<usize>c << 2)) - <f64>load<f32>(yf + (<usize>c << 2));
+      mx = max(mx, d);
+      if (load<i32>(gInS + (<usize>c << 2))) lin += pc * d;
+    }
+    let all: f64 = 0;
+    let rest: f64 = 0;
+    for (let c = 0; c < dOut; c++) {
+      const pc = load<f64>(p + (<usize>c << 3));
+      if (pc == 0) continue;
+      const d = <f64>load<f32>(y + (<usize>c << 2)) - <f64>load<f32>(yf + (<usize>c << 2));
+      const e = pc * Math.exp(d - mx);
+      all += e;
+      if (!load<i32>(gInS + (<usize>c << 2))) rest += e;
+    }
+    let kl = mx + Math.log(all) - lin;
+    const pr = load<f64>(gPRest + (<usize>k << 3));
+    if (pr > 0) kl -= pr * (mx + Math.log(rest / pr));
+    return kl;
+  }
+  if (gMetric == MSE) {
+    let s: f64 = 0;
+    for (let c = 0; c < dOut; c++) {
+      if (!load<i32>(gInS + (<usize>c << 2))) continue;
+      const d = <f64>load<f32>(y + (<usize>c << 2)) - <f64>load<f32>(yf + (<usize>c << 2));
+      s += d * d;
+    }
+    return s / <f64>gNS;
+  }
+  const label = load<i32>(gLabel + (<usize>k << 2));
+  if (label < 0) return 0;
+  const yl = <f64>load<f32>(y + (<usize>label << 2));
+  if (gMetric == LOGIT_DIFF) {
+    let other = -Infinity;
+    for (let c = 0; c < dOut; c++) if (c != label) other = max(other, <f64>load<f32>(y + (<usize>c << 2)));
+    return other - yl;
+  }
+  let mx = -Infinity;
+  for (let c = 0; c < dOut; c++) mx = max(mx, <f64>load<f32>(y + (<usize>c << 2)));
+  let s: f64 = 0;
+  for (let c = 0; c < dOut; c++) s += Math.exp(<f64>load<f32>(y + (<usize>c << 2)) - mx);
+  return mx + Math.log(s) - yl;
+}
+
+// Fills the kl reference (P_PFULL, P_PREST) from the full outputs P_YFULL; other metrics need none.
+export function metricSetup(plan: usize): void {
+  usePlan(plan);
+  if (gMetric != KL) return;
+  const dOut = gDOut;
+  for (let k = 0; k < gN; k++) {
+    const yf = gYFull + ((<usize>k * <usize>dOut) << 2);
+    const p = gPFull + ((<usize>k * <usize>dOut) << 3);
+    let mx = -Infinity;
+    for (let c = 0; c < dOut; c++) mx = max(mx, <f64>load<f32>(yf + (<usize>c << 2)));
+    let s: f64 = 0;
+    for (let c = 0; c < dOut; c++) s += Math.exp(<f64>load<f32>(yf + (<usize>c << 2)) - mx);
+    const lse = mx + Math.log(s);
+    let rest: f64 = 0;
+    for (let c = 0; c < dOut; c++) {
+      const pc = Math.exp(<f64>load<f32>(yf + (<usize>c << 2)) - lse);
+      store<f64>(p + (<usize>c << 3), pc);
+      if (!load<i32>(gInS + (<usize>c << 2))) rest += pc;
+    }
+    store<f64>(gPRest + (<usize>k << 3), rest);
+  }
+}
+
+// terms (n, f64) = per-example terms of outputs y (n × d_out). Returns their sum (divide by the
+// plan's count for the metric).
+export function metricTerms(plan: usize, y: usize, terms: usize): f64 {
+  usePlan(plan);
+  let sum: f64 = 0;
+  for (let k = 0; k < gN; k++) {
+    const t = termOf(k, y + ((<usize>k * <usize>gDOut) << 2));
+    store<f64>(terms + (<usize>k << 3), t);
+    sum += t;
+  }
+  return sum;
+}
+
+// ---- sparse deltas ----
+// Per sender i of weight layer l, the examples where its ablation changes anything: entries
+// start[i] … start[i+1] of (idx = example k, val = ã − a in f64, exact for two f32 values).
+// Examples with a zero delta are never visited again (most MNIST pixels, for zero and resample).
+export function deltaLists(plan: usize, l: i32): i32 {
+  usePlan(plan);
+  const start = <usize>word(plan, P_LIST_START);
+  const idx = <usize>word(plan, P_LIST_IDX);
+  const val = <usize>word(plan, P_LIST_VAL);
+  const dIn = layer(l, L_IN);
+  const a = <usize>layer(l, L_A);
+  const at = <usize>layer(l, L_ATIL);
+  let e = 0;
+  for (let i = 0; i < dIn; i++) {
+    store<i32>(start + (<usize>i << 2), e);
+    for (let k = 0; k < gN; k++) {
+      const o = (<usize>k * <usize>dIn + <usize>i) << 2;
+      const d = <f64>load<f32>(at + o) - <f64>load<f32>(a + o);
+      if (d == 0) continue;
+      store<i32>(idx + (<usize>e << 2), k);
+      store<f64>(val + (<usize>e << 3), d);
+      e++;
+    }
+  }
+  store<i32>(start + (<usize>dIn << 2), e);
+  return e;
+}
+
+// ---- downstream of one changed neuron ----
+// Scratch bytes any prepare() + receiver pass needs for this plan.
+export function ablateScratchBytes(plan: usize): i32 {
+  usePlan(plan);
+  let maxP = pad4(layer(0, L_IN));
+  let rows = 0; // per-example padded floats over all neuron layers 1 … L, twice for hidden ones
+  let mats = 0; // one compacted weight block
+  for (let m = 0; m < gDepth; m++) {
+    const p = pad4(layer(m, L_OUT));
+    maxP = max(maxP, p);
+    rows += m + 1 < gDepth ? 2 * p : p;
+    if (m + 1 < gDepth) mats = max(mats, p * pad4(layer(m + 1, L_OUT)));
+  }
+  const words = gN * rows + mats + maxP * 4 + gN * 12 + 256; // + 16-byte rounding of each block
+  return words * 4;
+}
+
+// @ts-ignore: decorator
+@inline function take(bytes: i32): usize {
+  const p = gFree;
+  gFree += (<usize>bytes + 15) & ~<usize>15;
+  return p;
+}
+
+// Copies z (n × d, unpadded) into a fresh padded block (n × pad4(d)), padding zero.
+function padded(z: usize, d: i32): usize {
+  const p = pad4(d);
+  const out = take(gN * p * 4);
+  for (let k = 0; k < gN; k++) {
+    const row = out + ((<usize>k * <usize>p) << 2);
+    memory.copy(row, z + ((<usize>k * <usize>d) << 2), <usize>d << 2);
+    memory.fill(row + (<usize>d << 2), 0, <usize>(p - d) << 2);
+  }
+  return out;
+}
+
+function siluBlock(z: usize, count: i32): usize {
+  const a = take(count * 4);
+  for (let i = 0; i < count; i += 4) v128.store(a + (<usize>i << 2), siluV(v128.load(z + (<usize>i << 2))));
+  return a;
+}
+
+// Sets up the passes for "neuron j of neuron layer r carries s more on its kept outgoing edges".
+// The next layer is compacted to the neurons j still reaches (the rest cannot change); later layers
+// stay dense. Base SiLU outputs are recomputed with the SIMD SiLU, so an unchanged pre-activation
+// gives an exactly zero change downstream.
+function prepare(r: i32, j: i32): void {
+  gR = r;
+  gFree = (<usize>word(gPlan, P_SCRATCH) + 15) & ~<usize>15;
+  const L = gDepth;
+  const pOut = pad4(gDOut);
+  const yb = padded(<usize>layer(L - 1, L_Z), gDOut);
+  let maxP = pOut;
+  for (let m = 0; m <= L; m++) maxP = max(maxP, pad4(m < L ? layer(m, L_IN) : gDOut));
+  gZt = take(maxP * 4);
+  gDv = take(maxP * 4);
+  setAt(gWidth, L, pOut);
+  setAt(gZb, L, yb);
+  if (r == L) return;
+  const dNext = layer(r, L_OUT);
+  const wtRow = <usize>layer(r, L_WT) + ((<usize>j * <usize>pad4(dNext)) << 2);
+  if (r + 1 == L) {
+    setAt(gWin, L, wtRow);
+    return;
+  }
+  // compact layer r+1 to the neurons with a nonzero kept weight from j
+  const act = take(pad4(dNext) * 4);
+  let nA = 0;
+  for (let o = 0; o < dNext; o++) {
+    if (load<f32>(wtRow + (<usize>o << 2)) != 0) {
+      store<i32>(act + (<usize>nA << 2), o);
+      nA++;
+    }
+  }
+  const pA = pad4(nA);
+  const zc = take(gN * pA * 4);
+  const zr = <usize>layer(r, L_Z);
+  for (let k = 0; k < gN; k++) {
+    const row = zc + ((<usize>k * <usize>pA) << 2);
+    const src = zr + ((<usize>k * <usize>dNext) << 2);
+    for (let t = 0; t < nA; t++) store<f32>(row + (<usize>t << 2), load<f32>(src + (<usize>load<i32>(act + (<usize>t << 2)) << 2)));
+    for (let t = nA; t < pA; t++) store<f32>(row + (<usize>t << 2), 0);
+  }
+  const wc = take(pA * 4);
+  for (let t = 0; t < pA; t++) {
+    store<f32>(wc + (<usize>t << 2), t < nA ? load<f32>(wtRow + (<usize>load<i32>(act + (<usize>t << 2)) << 2)) : 0);
+  }
+  setAt(gWidth, r + 1, pA);
+  setAt(gZb, r + 1, zc);
+  setAt(gAb, r + 1, siluBlock(zc, gN * pA));
+  setAt(gWin, r + 1, wc);
+  // rows into layer r+2 from the compacted neurons only
+  const p2 = pad4(layer(r + 1, L_OUT));
+  const wt2 = <usize>layer(r + 1, L_WT);
+  const wtc = take(max(pA, 1) * p2 * 4);
+  for (let t = 0; t < nA; t++) {
+    memory.copy(wtc + ((<usize>t * <usize>p2) << 2), wt2 + ((<usize>load<i32>(act + (<usize>t << 2)) * <usize>p2) << 2), <usize>p2 << 2);
+  }
+  setAt(gRows, r + 2, nA);
+  setAt(gWin, r + 2, wtc);
+  for (let m = r + 2; m <= L; m++) {
+    setAt(gWidth, m, m < L ? pad4(layer(m - 1, L_OUT)) : pOut);
+    if (m > r + 2) {
+      setAt(gRows, m, layer(m - 1, L_IN));
+      setAt(gWin, m, <usize>layer(m - 1, L_WT));
+    }
+    if (m < L) {
+      const zb = padded(<usize>layer(m - 1, L_Z), layer(m - 1, L_OUT));
+      setAt(gZb, m, zb);
+      setAt(gAb, m, siluBlock(zb, gN * pad4(layer(m - 1, L_OUT))));
+    }
+  }
+}
+
+// Metric term of example k when the prepared neuron's outgoing edges carry s more than in the base
+// caches: a rank-1 update of the next layer, SiLU, then the rest of the network (rows with a zero
+// change skipped).
+function shiftTerm(k: i32, s: f32): f64 {
+  const L = gDepth;
+  let m = gR + 1;
+  let p = <i32>at(gWidth, m);
+  const sv = f32x4.splat(s);
+  let zb = at(gZb, m) + ((<usize>k * <usize>p) << 2);
+  let w = at(gWin, m);
+  for (let c = 0; c < p; c += 4) {
+    const o = <usize>c << 2;
+    v128.store(gZt + o, f32x4.add(v128.load(zb + o), f32x4.mul(sv, v128.load(w + o))));
+  }
+  while (m < L) {
+    const ab = at(gAb, m) + ((<usize>k * <usize>p) << 2);
+    for (let c = 0; c < p; c += 4) {
+      const o = <usize>c << 2;
+      v128.store(gDv + o, f32x4.sub(siluV(v128.load(gZt + o)), v128.load(ab + o)));
+    }
+    m++;
+    p = <i32>at(gWidth, m);
+    zb = at(gZb, m) + ((<usize>k * <usize>p) << 2);
+    memory.copy(gZt, zb, <usize>p << 2);
+    const rows = <i32>at(gRows, m);
+    w = at(gWin, m);
+    for (let t = 0; t < rows; t++) {
+      const d = load<f32>(gDv + (<usize>t << 2));
+      if (d == 0) continue;
+      const dv = f32x4.splat(d);
+      const row = w + ((<usize>t * <usize>p) << 2);
+      for (let c = 0; c < p; c += 4) {
+        const o = <usize>c << 2;
+        v128.store(gZt + o, f32x4.add(v128.load(gZt + o), f32x4.mul(dv, v128.load(row + o))));
+      }
+    }
+  }
+  return termOf(k, gZt);
+}
+
+// Term of example k when output slot j reads x instead of its base value.
+function outputTerm(k: i32, j: i32, x: f32): f64 {
+  const p = <i32>at(gWidth, gDepth);
+  memory.copy(gZt, at(gZb, gDepth) + ((<usize>k * <usize>p) << 2), <usize>p << 2);
+  store<f32>(gZt + (<usize>j << 2), x);
+  return termOf(k, gZt);
+}
+
+// ---- ACDC, edge level: one receiver ----
+// Visits receiver j of neuron layer l+1: tests its kept incoming edges i → j in increasing i, each
+// against the current state, and removes those whose metric change Δ = new − cur is below tau.
+// deltas (d_l, f64) gets Δ per tested edge and NaN for edges already absent. Updates the plan's
+// mask, WM, WT and per-example terms in place; if anything was removed, also z_l[:, j] and, for a
+// hidden receiver, a_{l+1}[:, j] — the host then refreshes the layers after it. Returns the number
+// of removed edges.
+//
+// The receiver's pre-activation is held in f64 (z64 = b_j + Σ W·(a or ã), summed in full at the
+// start and then moved by the exact W·(ã − a) of each accepted removal), so the tested value is the
+// correctly rounded pruned pre-activation whatever the history. Downstream, every test starts from
+// the caches as they were when the visit began (they only change at its end), with the receiver's
+// total change since then: one rounding per layer, no drift across accepted removals.
+export function acdcReceiver(plan: usize, l: i32, j: i32, tau: f64, deltas: usize): i32 {
+  usePlan(plan);
+  const n = gN;
+  const r = l + 1;
+  const hidden = r < gDepth;
+  const dIn = layer(l, L_IN);
+  const dOut = layer(l, L_OUT);
+  const wRow = <usize>layer(l, L_W) + ((<usize>j * <usize>dIn) << 2);
+  const wmRow = <usize>layer(l, L_WM) + ((<usize>j * <usize>dIn) << 2);
+  const maskRow = <usize>layer(l, L_MASK) + <usize>j * <usize>dIn;
+  const wt = <usize>layer(l, L_WT);
+  const pOutL = pad4(dOut);
+  const a = <usize>layer(l, L_A);
+  const at_ = <usize>layer(l, L_ATIL);
+  const start = <usize>word(plan, P_LIST_START);
+  const idx = <usize>word(plan, P_LIST_IDX);
+  const val = <usize>word(plan, P_LIST_VAL);
+
+  prepare(r, j);
+  const z64 = take(n * 8);
+  const zNew = take(n * 8);
+  const tNew = take(n * 8);
+  const kNew = take(n * 4);
+  const xCur = take(n * 4);
+  const aBase = take(n * 4);
+  const bj = <f64>load<f32>(<usize>layer(l, L_B) + (<usize>j << 2));
+  for (let k = 0; k < n; k++) {
+    let z = bj;
+    const ar = a + ((<usize>k * <usize>dIn) << 2);
+    const tr = at_ + ((<usize>k * <usize>dIn) << 2);
+    for (let i = 0; i < dIn; i++) {
+      const o = <usize>i << 2;
+      const w = <f64>load<f32>(wRow + o);
+      z += w * <f64>(load<u8>(maskRow + i) ? load<f32>(ar + o) : load<f32>(tr + o));
+    }
+    store<f64>(z64 + (<usize>k << 3), z);
+    const x = <f32>z;
+    store<f32>(xCur + (<usize>k << 2), x);
+    store<f32>(aBase + (<usize>k << 2), hidden ? siluS(x) : x);
+  }
+
+  let removed = 0;
+  for (let i = 0; i < dIn; i++) {
+    if (!load<u8>(maskRow + i)) {
+      store<f64>(deltas + (<usize>i << 3), NaN);
+      continue;
+    }
+    const w = <f64>load<f32>(wRow + (<usize>i << 2));
+    const e0 = w == 0 ? 0 : load<i32>(start + (<usize>i << 2));
+    const e1 = w == 0 ? 0 : load<i32>(start + (<usize>(i + 1) << 2));
+    let dsum: f64 = 0;
+    let cnt = 0;
+    for (let e = e0; e < e1; e++) {
+      const k = load<i32>(idx + (<usize>e << 2));
+      const zk = load<f64>(z64 + (<usize>k << 3)) + w * load<f64>(val + (<usize>e << 3));
+      const x = <f32>zk;
+      const tOld = load<f64>(gTerms + (<usize>k << 3));
+      let t = tOld;
+      if (x != load<f32>(xCur + (<usize>k << 2))) {
+        t = hidden
+          ? shiftTerm(k, siluS(x) - load<f32>(aBase + (<usize>k << 2)))
+          : outputTerm(k, j, x);
+        dsum += t - tOld;
+      }
+      store<f64>(zNew + (<usize>cnt << 3), zk);
+      store<f64>(tNew + (<usize>cnt << 3), t);
+      store<i32>(kNew + (<usize>cnt << 2), k);
+      cnt++;
+    }
+    const delta = dsum / gCount;
+    store<f64>(deltas + (<usize>i << 3), delta);
+    if (delta < tau) {
+      store<u8>(maskRow + i, 0);
+      store<f32>(wmRow + (<usize>i << 2), 0);
+      store<f32>(wt + ((<usize>i * <usize>pOutL + <usize>j) << 2), 0);
+      for (let c = 0; c < cnt; c++) {
+        const k = load<i32>(kNew + (<usize>c << 2));
+        const zk = load<f64>(zNew + (<usize>c << 3));
+        store<f64>(z64 + (<usize>k << 3), zk);
+        store<f32>(xCur + (<usize>k << 2), <f32>zk);
+        store<f64>(gTerms + (<usize>k << 3), load<f64>(tNew + (<usize>c << 3)));
+      }
+      removed++;
+    }
+  }
+
+  if (removed) {
+    const z = <usize>layer(l, L_Z);
+    const aNext = hidden ? <usize>layer(r, L_A) : 0;
+    for (let k = 0; k < n; k++) {
+      const x = load<f32>(xCur + (<usize>k << 2));
+      store<f32>(z + ((<usize>k * <usize>dOut + <usize>j) << 2), x);
+      if (hidden) store<f32>(aNext + ((<usize>k * <usize>dOut + <usize>j) << 2), siluRef(x));
+    }
+  }
+  return removed;
+}
+
+// ---- ACDC, neuron level: one sender ----
+// Σ over examples of (term − current term) / count if neuron u of neuron layer l had all its kept
+// outgoing edges removed (its receivers read ã_u instead of a_u). Needs deltaLists(plan, l).
+export function acdcNeuron(plan: usize, l: i32, u: i32): f64 {
+  usePlan(plan);
+  prepare(l, u);
+  const start = <usize>word(plan, P_LIST_START);
+  const idx = <usize>word(plan, P_LIST_IDX);
+  const val = <usize>word(plan, P_LIST_VAL);
+  const e1 = load<i32>(start + (<usize>(u + 1) << 2));
+  let dsum: f64 = 0;
+  for (let e = load<i32>(start + (<usize>u << 2)); e < e1; e++) {
+    const k = load<i32>(idx + (<usize>e << 2));
+    dsum += shiftTerm(k, <f32>load<f64>(val + (<usize>e << 3))) - load<f64>(gTerms + (<usize>k << 3));
+  }
+  return dsum / gCount;
+}
+
+// Applies an accepted neuron removal to the caches, for the examples it changes: z_l rows +=
+// (ã_u − a_u)·WT_l[u, :] (the same f32 update acdcNeuron evaluated) and, for a hidden next layer,
+// their SiLU outputs as siluForward computes them. Call before WT_l's row u is zeroed; the host then
+// refreshes the layers after l+1.
+export function neuronCommit(plan: usize, l: i32, u: i32): void {
+  usePlan(plan);
+  const dOut = layer(l, L_OUT);
+  const row = <usize>layer(l, L_WT) + ((<usize>u * <usize>pad4(dOut)) << 2);
+  const z = <usize>layer(l, L_Z);
+  const hidden = l + 1 < gDepth;
+  const a = hidden ? <usize>layer(l + 1, L_A) : 0;
+  const start = <usize>word(plan, P_LIST_START);
+  const idx = <usize>word(plan, P_LIST_IDX);
+  const val = <usize>word(plan, P_LIST_VAL);
+  const e1 = load<i32>(start + (<usize>(u + 1) << 2));
+  for (let e = load<i32>(start + (<usize>u << 2)); e < e1; e++) {
+    const k = load<i32>(idx + (<usize>e << 2));
+    const s = <f32>load<f64>(val + (<usize>e << 3));
+    for (let o = 0; o < dOut; o++) {
+      const w = load<f32>(row + (<usize>o << 2));
+      if (w == 0) continue;
+      const p = (<usize>k * <usize>dOut + <usize>o) << 2;
+      const v = load<f32>(z + p) + s * w;
+      store<f32>(z + p, v);
+      if (hidden) store<f32>(a + p, siluRef(v));
+    }
+  }
+}

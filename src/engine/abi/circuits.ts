@@ -1,5 +1,30 @@
 // Host-side signatures of the circuit kernels (assembly/ablate.ts, assembly/sparse.ts).
 export interface CircuitsAbi {
+  // --- assembly/ablate.ts: ACDC edge-ablation passes and metrics (src/circuits/acdc*.ts, forward-cache.ts).
+  // `plan` is the byte offset of the i32 plan described in src/circuits/ablate-plan.ts (PLAN).
+  /** a (n) = silu(z) with the module's SIMD exp (within 2 ulp of siluForward). */
+  siluSimd(z: number, a: number, n: number): void;
+  /** out (n) = a − b. */
+  subtract(out: number, a: number, b: number, n: number): void;
+  /** Fills the plan's kl reference (full-model softmax, mass outside the output subset). */
+  metricSetup(plan: number): void;
+  /** terms (n, f64) = per-example metric terms of outputs y (n, d_out); returns their sum. */
+  metricTerms(plan: number, y: number, terms: number): number;
+  /** Builds the plan's per-sender lists of (example, ã − a ≠ 0) for weight layer l; returns their length. */
+  deltaLists(plan: number, l: number): number;
+  /** Scratch bytes the plan needs at PLAN_SCRATCH. */
+  ablateScratchBytes(plan: number): number;
+  /**
+   * ACDC at receiver j of neuron layer l+1: tests its kept incoming edges in increasing sender index,
+   * removes those with Δ < tau; deltas (d_l, f64) = Δ per tested edge, NaN if already absent.
+   * Returns the number removed.
+   */
+  acdcReceiver(plan: number, l: number, j: number, tau: number, deltas: number): number;
+  /** Metric change if neuron u of neuron layer l lost all its kept outgoing edges. */
+  acdcNeuron(plan: number, l: number, u: number): number;
+  /** Applies an accepted removal of neuron u (layer l) to z_l and a_{l+1} of the examples it changes. */
+  neuronCommit(plan: number, l: number, u: number): void;
+  // --- end assembly/ablate.ts
   // --- assembly/sparse.ts: CSR circuit inference (src/circuits/sparse.ts) and EAP helpers (src/circuits/eap.ts).
   // Feature-major buffers (features, Bp) hold one feature of Bp examples per row; Bp is a multiple of 4.
   /** yT (nOut,Bp) = (accumulate ? yT : 0) + W·xT, then + bias (0: none); W in CSR (rows = receivers). */

@@ -1,0 +1,86 @@
+// The i32 "plan" the ablate kernels read (assembly/ablate.ts): one block of pointers and sizes, so a
+// kernel call passes one pointer. Word indices here mirror the P_* / L_* constants of the kernel file.
+import type { Buf, Engine } from "../engine/engine.ts";
+import type { MetricSetup } from "./metrics.ts";
+
+export const PLAN = {
+  depth: 0,
+  n: 1,
+  metric: 2,
+  count: 3,
+  dOut: 4,
+  nS: 5,
+  inS: 6,
+  label: 7,
+  yFull: 8,
+  pFull: 9,
+  pRest: 10,
+  terms: 11,
+  scratch: 12,
+  listStart: 13,
+  listIdx: 14,
+  listVal: 15,
+  layers: 16,
+} as const;
+
+/** Words per weight layer after PLAN.layers, in this order. */
+const LAYER_FIELDS = ["dIn", "dOut", "w", "b", "mask", "wm", "wt", "a", "aTilde", "z"] as const;
+export const LAYER_WORDS = LAYER_FIELDS.length;
+
+/** The kernels' limit on weight layers (static tables in assembly/ablate.ts). */
+export const MAX_DEPTH = 63;
+
+/** Metric buffers: i32 inS (d_out), i32 labelSlot (n), f32 yFull (n × d_out), f64 pFull, pRest, terms. */
+export interface PlanBuffers {
+  inS: Buf;
+  labelSlot: Buf;
+  yFull: Buf;
+  pFull: Buf;
+  pRest: Buf;
+  terms: Buf;
+}
+
+/** Byte offsets and sizes of one weight layer (see the kernel file's layout comment). */
+export type PlanLayer = Record<(typeof LAYER_FIELDS)[number], number>;
+
+export interface PlanFields {
+  depth: number;
+  n: number;
+  dOut: number;
+  setup: MetricSetup;
+  bufs: PlanBuffers;
+  layers: PlanLayer[];
+  scratch?: Buf;
+  lists?: { start: Buf; idx: Buf; val: Buf };
+}
+
+export function writePlan(e: Engine, f: PlanFields): Buf {
+  if (f.depth > MAX_DEPTH) throw new RangeError(`circuit discovery supports at most ${MAX_DEPTH} weight layers`);
+  const plan = e.alloc(PLAN.layers + LAYER_WORDS * f.layers.length);
+  const w = e.i32(plan);
+  w[PLAN.depth] = f.depth;
+  w[PLAN.n] = f.n;
+  w[PLAN.metric] = f.setup.kind;
+  w[PLAN.count] = f.setup.count;
+  w[PLAN.dOut] = f.dOut;
+  w[PLAN.nS] = f.setup.nS;
+  w[PLAN.inS] = f.bufs.inS.ptr;
+  w[PLAN.label] = f.bufs.labelSlot.ptr;
+  w[PLAN.yFull] = f.bufs.yFull.ptr;
+  w[PLAN.pFull] = f.bufs.pFull.ptr;
+  w[PLAN.pRest] = f.bufs.pRest.ptr;
+  w[PLAN.terms] = f.bufs.terms.ptr;
+  w[PLAN.scratch] = f.scratch?.ptr ?? 0;
+  w[PLAN.listStart] = f.lists?.start.ptr ?? 0;
+  w[PLAN.listIdx] = f.lists?.idx.ptr ?? 0;
+  w[PLAN.listVal] = f.lists?.val.ptr ?? 0;
+  f.layers.forEach((layer, m) => {
+    LAYER_FIELDS.forEach((name, i) => (w[PLAN.layers + LAYER_WORDS * m + i] = layer[name]));
+  });
+  return plan;
+}
+
+/** Points the plan at its scratch block (sized by the kernel from the rest of the plan). */
+export function setPlanScratch(e: Engine, plan: Buf, scratch: Buf): void {
+  e.i32(plan)[PLAN.scratch] = scratch.ptr;
+}

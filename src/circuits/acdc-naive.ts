@@ -1,0 +1,99 @@
+// The naive ACDC reference (spec/discovery.md): the pseudocode of acdc.ts run literally, one forward pass
+// of the pruned network over all examples per test. Kept as the cost to beat (bench/suites/acdc.ts) and
+// as the reference the optimised acdc() and acdcNodes() must agree with (test/circuits/acdc.test.ts).
+import type { Mlp } from "../model/mlp.ts";
+import { type AcdcOptions, type AcdcResult, acdcResult, checkAcdcOptions } from "./acdc.ts";
+import { AblatedNetwork } from "./forward-cache.ts";
+import { edgeScores, receiverOrder, senderOrder } from "./graph.ts";
+import type { DiscoveryData } from "./types.ts";
+
+/** Edge-level ACDC, one full forward pass per tested edge. */
+export function acdcNaive(model: Mlp, data: DiscoveryData, opts: AcdcOptions): AcdcResult {
+  checkAcdcOptions(opts);
+  const t0 = performance.now();
+  const net = new AblatedNetwork(model, data, opts);
+  const { shape } = model.spec;
+  const L = model.depth;
+  const deltas = edgeScores(model.spec, NaN);
+  let evaluations = 0;
+  try {
+    let cur = net.refreshMetric();
+    const order = receiverOrder(model.spec);
+    for (let t = 0; t < order.length; t++) {
+      opts.signal?.throwIfAborted();
+      const { l, j } = order[t];
+      const dIn = shape[l];
+      if (l + 1 < L && !net.hasOutgoing(l + 1, j)) {
+        net.dropIncoming(l, j);
+      } else {
+        for (let i = 0; i < dIn; i++) {
+          if (!net.kept(l, j * dIn + i)) continue;
+          net.setEdge(l, j, i, false);
+          net.forwardFrom(0);
+          const next = net.refreshMetric();
+          evaluations++;
+          const delta = next - cur;
+          deltas[l][j * dIn + i] = delta;
+          if (delta < opts.tau) cur = next;
+          else net.setEdge(l, j, i, true);
+        }
+      }
+      opts.onProgress?.(t + 1, order.length);
+    }
+    net.forwardFrom(0);
+    return acdcResult(model, net, deltas, evaluations, t0);
+  } finally {
+    net.dispose();
+  }
+}
+
+/**
+ * Neuron-level ACDC, one full forward pass per tested neuron: senders in graph.ts order; a neuron
+ * whose outgoing edges are all gone is skipped; removing a neuron removes its outgoing edges, and
+ * its incoming edges go with it (they can no longer reach an output).
+ */
+export function acdcNodesNaive(model: Mlp, data: DiscoveryData, opts: AcdcOptions): AcdcResult {
+  checkAcdcOptions(opts);
+  const t0 = performance.now();
+  const net = new AblatedNetwork(model, data, opts);
+  const { shape } = model.spec;
+  const deltas = edgeScores(model.spec, NaN);
+  let evaluations = 0;
+  try {
+    let cur = net.refreshMetric();
+    const order = senderOrder(model.spec);
+    for (let t = 0; t < order.length; t++) {
+      opts.signal?.throwIfAborted();
+      const { layer, index } = order[t];
+      if (!net.hasOutgoing(layer, index)) {
+        if (layer > 0) net.dropIncoming(layer - 1, index);
+      } else {
+        const out = keptOutgoing(net, shape, layer, index);
+        for (const j of out) net.setEdge(layer, j, index, false);
+        net.forwardFrom(0);
+        const next = net.refreshMetric();
+        evaluations++;
+        const delta = next - cur;
+        for (const j of out) deltas[layer][j * shape[layer] + index] = delta;
+        if (delta < opts.tau) {
+          cur = next;
+          if (layer > 0) net.dropIncoming(layer - 1, index);
+        } else {
+          for (const j of out) net.setEdge(layer, j, index, true);
+        }
+      }
+      opts.onProgress?.(t + 1, order.length);
+    }
+    net.forwardFrom(0);
+    return acdcResult(model, net, deltas, evaluations, t0);
+  } finally {
+    net.dispose();
+  }
+}
+
+/** Receivers of neuron `index` of neuron layer `layer` through kept edges. */
+export function keptOutgoing(net: AblatedNetwork, shape: number[], layer: number, index: number): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < shape[layer + 1]; j++) if (net.kept(layer, j * shape[layer] + index)) out.push(j);
+  return out;
+}

@@ -1,0 +1,232 @@
+// The state every ACDC variant works on: a network whose removed edges read ablated sender values,
+// with all its activations for n examples cached in WASM memory, and the current metric.
+//
+// Forward pass of the pruned network, per weight layer l (edge patching, spec/discovery.md):
+//   z_l = b_l + Σ_i W_l[·,i] · (kept ? a_l[i] : ã_l[i]) = base_l + (a_l − ã_l) · WMᵀ_l,
+// where base_l = ã_l · W_lᵀ + b_l is fixed for the run (ã comes from the full model) and WM_l is W_l
+// with removed edges zeroed. So one pass costs one GEMM per layer, like an unpruned forward.
+import type { Buf, Engine } from "../engine/engine.ts";
+import type { Mlp } from "../model/mlp.ts";
+import type { Pass } from "../model/pass.ts";
+import { type PlanBuffers, type PlanLayer, setPlanScratch, writePlan } from "./ablate-plan.ts";
+import { ablatedSenders, checkData, fullRun } from "./ablation.ts";
+import { metricSetup, type MetricSetup } from "./metrics.ts";
+import { checkMask } from "./sparse.ts";
+import type { Ablation, DiscoveryData, EdgeMask, MetricName } from "./types.ts";
+
+export interface NetworkOptions {
+  ablation: Ablation;
+  metric: MetricName;
+  /** Original output indices the metric is restricted to. */
+  outputs?: number[];
+  /** Edges the run may keep; all others are removed before it starts (EAP→ACDC). Default: all. */
+  candidates?: EdgeMask;
+}
+
+export class AblatedNetwork {
+  readonly engine: Engine;
+  readonly n: number;
+  readonly depth: number;
+  readonly shape: number[];
+  readonly metric: MetricSetup;
+  /** The plan for the ablate kernels (ablate-plan.ts). */
+  readonly plan: Buf;
+  private readonly clean: Pass;
+  private readonly aTilde: Buf[];
+  private readonly base: Buf[];
+  private readonly diff: Buf[];
+  private readonly wm: Buf[];
+  private readonly wt: Buf[];
+  private readonly maskBufs: Buf[];
+  private readonly bufs: PlanBuffers;
+  private readonly scratch: Buf;
+  private readonly lists: { start: Buf; idx: Buf; val: Buf };
+  /** Every buffer this object allocated (the clean Pass frees its own). */
+  private readonly owned: Buf[] = [];
+
+  constructor(
+    readonly model: Mlp,
+    data: DiscoveryData,
+    opts: NetworkOptions,
+  ) {
+    checkData(model, data, opts.ablation);
+    const setup = metricSetup(model, data, opts.metric, opts.outputs);
+    if (opts.candidates) checkMask(model.spec, opts.candidates);
+    const e = (this.engine = model.engine);
+    const { k } = e;
+    const shape = (this.shape = model.spec.shape);
+    const L = (this.depth = model.depth);
+    const n = (this.n = data.n);
+    const dOut = shape[L];
+    this.metric = setup;
+    const owned = this.owned;
+    const own = (b: Buf) => (owned.push(b), b);
+    const clean = (this.clean = fullRun(model, data.clean, n));
+    let corrupted: Pass | undefined;
+    try {
+      if (opts.ablation === "resample") corrupted = fullRun(model, data.corrupted as Float32Array | Int32Array, n);
+      this.aTilde = ablatedSenders(model, opts.ablation, this.clean, corrupted);
+      owned.push(...this.aTilde);
+      this.bufs = {
+        inS: own(e.from(setup.inS, "i32")),
+        labelSlot: own(e.from(setup.labelSlot, "i32")),
+        yFull: own(e.from(e.f32(this.clean.z[L - 1]))),
+        pFull: own(e.alloc(2 * n * dOut)),
+        pRest: own(e.alloc(2 * n)),
+        terms: own(e.alloc(2 * n)),
+      };
+      this.base = [];
+      this.diff = [];
+      this.wm = [];
+      this.wt = [];
+      this.maskBufs = [];
+      const layers: PlanLayer[] = [];
+      const params = model.readParams();
+      for (let l = 0; l < L; l++) {
+        const dIn = shape[l];
+        const dO = shape[l + 1];
+        const pO = (dO + 3) & ~3;
+        const base = own(e.alloc(n * dO));
+        // base_l (n × out) = ã_l · W_lᵀ + b_l
+        k.gemm(0, 1, n, dO, dIn, this.aTilde[l].ptr, dIn, model.weightPtr(l), dIn, base.ptr, dO, 0);
+        k.addBias(base.ptr, model.biasPtr(l), n, dO);
+        this.base.push(base);
+        this.diff.push(own(e.alloc(n * dIn)));
+        const keep = opts.candidates?.[l];
+        const w = params.subarray(model.layout.weight[l], model.layout.weight[l] + dO * dIn);
+        const wm = w.map((v, i) => (!keep || keep[i] ? v : 0));
+        const wt = new Float32Array(dIn * pO);
+        for (let j = 0; j < dO; j++) for (let i = 0; i < dIn; i++) wt[i * pO + j] = wm[j * dIn + i];
+        this.wm.push(own(e.from(wm)));
+        this.wt.push(own(e.from(wt)));
+        const mask = own(e.alloc(Math.ceil((dO * dIn) / 4)));
+        this.maskView(mask, dO * dIn).set(keep ?? new Uint8Array(dO * dIn).fill(1));
+        this.maskBufs.push(mask);
+        layers.push({
+          dIn,
+          dOut: dO,
+          w: model.weightPtr(l),
+          b: model.biasPtr(l),
+          mask: mask.ptr,
+          wm: this.wm[l].ptr,
+          wt: this.wt[l].ptr,
+          a: this.clean.inputOf(l).ptr,
+          aTilde: this.aTilde[l].ptr,
+          z: this.clean.z[l].ptr,
+        });
+      }
+      const maxIn = Math.max(...shape.slice(0, L));
+      this.lists = {
+        start: own(e.alloc(maxIn + 1)),
+        idx: own(e.alloc(n * maxIn)),
+        val: own(e.alloc(2 * n * maxIn)),
+      };
+      this.plan = own(writePlan(e, { depth: L, n, dOut, setup, bufs: this.bufs, layers, lists: this.lists }));
+      this.scratch = own(e.alloc(Math.ceil(k.ablateScratchBytes(this.plan.ptr) / 4)));
+      setPlanScratch(e, this.plan, this.scratch);
+      k.metricSetup(this.plan.ptr);
+      this.forwardFrom(0);
+      this.refreshMetric();
+    } catch (err) {
+      clean.dispose();
+      e.free(...owned);
+      throw err;
+    } finally {
+      corrupted?.dispose();
+    }
+  }
+
+  private maskView(b: Buf, len: number): Uint8Array {
+    return new Uint8Array(this.engine.k.memory.buffer, b.ptr, len);
+  }
+
+  /** Recomputes weight layers l … L−1 of the pruned network from the sender values of layer l. */
+  forwardFrom(l0: number): void {
+    const { k } = this.engine;
+    const { n, shape } = this;
+    for (let l = l0; l < this.depth; l++) {
+      const dIn = shape[l];
+      const dOut = shape[l + 1];
+      const z = this.clean.z[l];
+      k.subtract(this.diff[l].ptr, this.clean.inputOf(l).ptr, this.aTilde[l].ptr, n * dIn);
+      this.engine.f32(z).set(this.engine.f32(this.base[l]));
+      // z (n × out) += (a − ã) (n × in) · WMᵀ
+      k.gemm(0, 1, n, dOut, dIn, this.diff[l].ptr, dIn, this.wm[l].ptr, dIn, z.ptr, dOut, 1);
+      if (l + 1 < this.depth) k.siluForward(z.ptr, this.clean.act[l].ptr, n * dOut);
+    }
+  }
+
+  /** Recomputes every example's metric term from the current outputs; returns the metric. */
+  refreshMetric(): number {
+    const sum = this.engine.k.metricTerms(this.plan.ptr, this.clean.z[this.depth - 1].ptr, this.bufs.terms.ptr);
+    return sum / this.metric.count;
+  }
+
+  /** The current outputs (n × d_out, network slot order): a copy. */
+  outputs(): Float32Array {
+    return this.engine.read(this.clean.z[this.depth - 1]);
+  }
+
+  kept(l: number, e: number): boolean {
+    return this.maskView(this.maskBufs[l], this.wm[l].len)[e] === 1;
+  }
+
+  /** Keeps or removes edge W_l[to, from] in the mask and both masked weight copies. */
+  setEdge(l: number, to: number, from: number, keep: boolean): void {
+    const dIn = this.shape[l];
+    const pO = (this.shape[l + 1] + 3) & ~3;
+    const wOrig = keep ? this.engine.f32(this.model.params)[this.model.layout.weight[l] + to * dIn + from] : 0;
+    this.maskView(this.maskBufs[l], this.wm[l].len)[to * dIn + from] = keep ? 1 : 0;
+    this.engine.f32(this.wm[l])[to * dIn + from] = wOrig;
+    this.engine.f32(this.wt[l])[from * pO + to] = wOrig;
+  }
+
+  /** Whether neuron `index` of neuron layer `layer` (< depth) still has a kept outgoing edge. */
+  hasOutgoing(layer: number, index: number): boolean {
+    const nIn = this.shape[layer];
+    const m = this.maskView(this.maskBufs[layer], this.wm[layer].len);
+    for (let to = 0; to < this.shape[layer + 1]; to++) if (m[to * nIn + index]) return true;
+    return false;
+  }
+
+  /** Removes every kept edge into neuron `to` of neuron layer l+1; returns how many. */
+  dropIncoming(l: number, to: number): number {
+    let dropped = 0;
+    const dIn = this.shape[l];
+    for (let i = 0; i < dIn; i++) {
+      if (!this.kept(l, to * dIn + i)) continue;
+      this.setEdge(l, to, i, false);
+      dropped++;
+    }
+    return dropped;
+  }
+
+  /** Removes every kept edge out of neuron `from` of neuron layer l; returns how many. */
+  dropOutgoing(l: number, from: number): number {
+    let dropped = 0;
+    const dIn = this.shape[l];
+    for (let j = 0; j < this.shape[l + 1]; j++) {
+      if (!this.kept(l, j * dIn + from)) continue;
+      this.setEdge(l, j, from, false);
+      dropped++;
+    }
+    return dropped;
+  }
+
+  /** Examples where sender i's ablation changes its value (after deltaLists for its layer). */
+  changedExamples(i: number): number {
+    const start = this.engine.i32(this.lists.start);
+    return start[i + 1] - start[i];
+  }
+
+  /** A copy of the current mask. */
+  mask(): EdgeMask {
+    return this.maskBufs.map((b, l) => this.maskView(b, this.wm[l].len).slice());
+  }
+
+  dispose(): void {
+    this.clean.dispose();
+    this.engine.free(...this.owned);
+    this.owned.length = 0;
+  }
+}

@@ -1,6 +1,7 @@
 // Kernel family 'nn': bias, SiLU and bias-gradient kernels of the MLP (spec/bimt.md "Model").
 // Host signatures: src/engine/abi/ops.ts; plain-TS reference: src/engine/reference/nn.ts.
 // All pointers are byte offsets of f32 arrays, row-major.
+import { sigmoid1, sigmoid4 } from "./simd-math";
 
 // z (B,N) += b (N) broadcast over rows.
 export function addBias(z: usize, b: usize, B: i32, N: i32): void {
@@ -19,30 +20,41 @@ export function addBias(z: usize, b: usize, B: i32, N: i32): void {
   }
 }
 
-// σ(x) with the module's own exp, so every runtime gives the same bits. For x → −∞ exp overflows to
-// +inf and σ is exactly 0, which is the right limit.
-// @ts-ignore: decorator
-@inline function sigmoid(x: f32): f32 {
-  return <f32>1.0 / (<f32>1.0 + Mathf.exp(-x));
-}
-
-// a (n) = z · σ(z). Scalar: exp has no SIMD form, and it dominates the cost anyway.
+// a (n) = z · σ(z), four lanes at a time with the module's SIMD exp (assembly/simd-math.ts); the
+// tail goes through the same lane code so an element's result never depends on its position.
 export function siluForward(z: usize, a: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const off = <usize>i << 2;
+    const x = v128.load(z + off);
+    v128.store(a + off, f32x4.mul(x, sigmoid4(x)));
+  }
+  for (; i < n; i++) {
     const off = <usize>i << 2;
     const x = load<f32>(z + off);
-    store<f32>(a + off, x * sigmoid(x));
+    store<f32>(a + off, x * sigmoid1(x));
   }
 }
 
 // dz (n) = da · σ(z) · (1 + z·(1 − σ(z))), the derivative of z·σ(z). dz may alias da: each element
 // is read before it is written.
 export function siluBackward(dz: usize, da: usize, z: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
+  const one = f32x4.splat(1.0);
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const off = <usize>i << 2;
+    const x = v128.load(z + off);
+    const s = sigmoid4(x);
+    const d = f32x4.mul(s, f32x4.add(one, f32x4.mul(x, f32x4.sub(one, s))));
+    v128.store(dz + off, f32x4.mul(v128.load(da + off), d));
+  }
+  for (; i < n; i++) {
     const off = <usize>i << 2;
     const x = load<f32>(z + off);
-    const s = sigmoid(x);
-    store<f32>(dz + off, load<f32>(da + off) * s * (<f32>1.0 + x * (<f32>1.0 - s)));
+    const s = sigmoid1(x);
+    store<f32>(dz + off, load<f32>(da + off) * (s * (<f32>1.0 + x * (<f32>1.0 - s))));
   }
 }
 

@@ -20,7 +20,7 @@ export interface Row {
   ours: Measure;
   baselines: Record<string, Measure>;
   /** The speedup the spec asks for against one baseline (the performance spec). */
-  target?: { baseline: string; ratio: number };
+  targets?: { baseline: string; ratio: number }[];
 }
 
 export type Tf = typeof import("@tensorflow/tfjs-core");
@@ -126,6 +126,8 @@ export function loadTfjsWasm(): Promise<Tf> {
     g.require ??= req;
     g.__dirname ??= wasmDir;
     const tf = await import("@tensorflow/tfjs-core");
+    // Training baselines need the gradient kernels; this import resolves only through the bundler.
+    await import("@tensorflow/tfjs-core/dist/register_all_gradients");
     const { setWasmPaths } = await import("@tensorflow/tfjs-backend-wasm");
     setWasmPaths(join(wasmDir, "/"));
     tf.enableProdMode();
@@ -141,15 +143,17 @@ export function formatTable(rows: Row[]): string {
   const cell = (m: Measure | undefined) => (m ? `${formatMs(m.ms)} ms${m.rate ? ` (${m.rate})` : ""}` : "");
   const head = ["suite", "case", "brainwire", ...names, ...names.map((n) => `vs ${n}`), "target"];
   const body = rows.map((r) => {
-    const t = r.target;
-    const met = t && (ratio(r, t.baseline) ?? 0) >= t.ratio;
+    const targets = (r.targets ?? []).map((t) => {
+      const met = (ratio(r, t.baseline) ?? 0) >= t.ratio;
+      return `≥ ${t.ratio}× ${t.baseline} ${met ? "ok" : "MISSED"}`;
+    });
     return [
       r.suite,
       r.case,
       cell(r.ours),
       ...names.map((n) => cell(r.baselines[n])),
       ...names.map((n) => formatRatio(ratio(r, n))),
-      t ? `≥ ${t.ratio}× ${t.baseline} ${met ? "ok" : "MISSED"}` : "",
+      targets.join(", "),
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));

@@ -71,7 +71,7 @@ export const gemmSuite: Suite = {
         case: label,
         ours: gflops(timed.ours),
         baselines: { "tfjs-wasm": gflops(timed.tfjs), "plain JS": js },
-        target: target ? { baseline: "tfjs-wasm", ratio: target } : undefined,
+        targets: target ? [{ baseline: "tfjs-wasm", ratio: target }] : undefined,
       });
     }
   },

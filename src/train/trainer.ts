@@ -122,6 +122,10 @@ export class Trainer {
     this.order = this.batch < data.train.n ? this.batchRng.permutation(data.train.n) : identityOrder(data.train.n);
   }
 
+  get batchSize(): number {
+    return this.batch;
+  }
+
   /** λ at a step, 0 for vanilla. */
   lambda(step: number): number {
     return this.parts.penalise ? lambdaAt(this.opts.settings.lambda, step) : 0;

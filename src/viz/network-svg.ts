@@ -32,6 +32,7 @@ export const WEIGHT_COLORS = { positive: "#2563eb", negative: "#dc2626", pruned:
 
 const MARGIN = 30;
 const MAX_LABELS = 64; // beyond this, labels overlap into an unreadable band (e.g. 784 pixels)
+const CROWDED = 16; // beyond this many slots, horizontal labels of a line layer run into each other
 
 type Point = [number, number];
 
@@ -50,8 +51,11 @@ export function drawNetwork(s: ModelSnapshot, opts: DrawNetworkOptions = {}): st
   checkCircuit(s, opts.circuit);
   const width = opts.width ?? 640;
   const last = s.spec.shape.length - 1;
-  const top = 12 + (opts.title ? 28 : 0) + 18;
-  const bottom = 12 + (opts.caption ? 24 : 0) + 18;
+  // Crowded line layers get vertical labels, which need more room above and below.
+  const crowded = s.spec.layout === "line" && Math.max(s.inPerm.length, s.outPerm.length) > CROWDED;
+  const labelRoom = crowded ? 34 : 18;
+  const top = 12 + (opts.title ? 28 : 0) + labelRoom;
+  const bottom = 12 + (opts.caption ? 24 : 0) + labelRoom;
   const g = s.spec.layout === "grid" ? gridGeometry(width, s, top, bottom) : lineGeometry(width, s, top, bottom);
   const positions = s.spec.shape.map((_, l) => neuronPositions(s, l, g));
 
@@ -168,11 +172,17 @@ function labels(s: ModelSnapshot, g: Geometry, opts: DrawNetworkOptions): string
   const last = s.spec.shape.length - 1;
   const out: string[] = [];
   const attrs = `text-anchor="middle" font-size="10" fill="#374151"`;
+  // Vertical text for crowded line layers, reading upwards, anchored at the neuron.
+  const vertical = (x: number, y: number, anchor: "start" | "end") =>
+    `text-anchor="${anchor}" font-size="8" fill="#374151" transform="rotate(-90 ${x} ${y})"`;
   const inputs = layerCoords(s.spec, 0);
   if (s.inPerm.length <= MAX_LABELS) {
     s.inPerm.forEach((feature, slot) => {
       const [x, y] = g.project(0, inputs.x[slot], inputs.y[slot]);
-      out.push(text(x, y + 16, opts.inputNames?.[feature] ?? `x${feature + 1}`, attrs));
+      // With an embedding the input slots are embedding dimensions, not the task's named inputs (tokens).
+      const name = s.spec.embed ? `e${feature + 1}` : (opts.inputNames?.[feature] ?? `x${feature + 1}`);
+      if (!g.outline && s.inPerm.length > CROWDED) out.push(text(x + 3, y + 6, name, vertical(x + 3, y + 6, "end")));
+      else out.push(text(x, y + 16, name, attrs));
     });
   }
   const outputs = layerCoords(s.spec, last);
@@ -182,7 +192,8 @@ function labels(s: ModelSnapshot, g: Geometry, opts: DrawNetworkOptions): string
       const [x, y] = g.project(last, outputs.x[slot], outputs.y[slot]);
       const name = opts.outputNames?.[original] ?? `y${original + 1}`;
       if (!g.outline) {
-        out.push(text(x, y - 9, name, attrs));
+        if (s.outPerm.length > CROWDED) out.push(text(x + 3, y - 6, name, vertical(x + 3, y - 6, "start")));
+        else out.push(text(x, y - 9, name, attrs));
         return;
       }
       // On the ring, push each label outward from the centre.

@@ -88,7 +88,8 @@ describe("drawNetwork, 1-D layout", () => {
       expect(b.cx - a.cx).toBeGreaterThan(0);
       expect(b.cx - a.cx).toBeLessThanOrEqual(8);
     }
-    expect(texts(svg).filter((t) => t.content.startsWith("x")).length).toBe(4); // one label per slot
+    // one label per slot, naming the embedding dimension
+    expect(texts(svg).filter((t) => /^e[1-4]$/.test(t.content)).length).toBe(4);
   });
 });
 

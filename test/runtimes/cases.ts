@@ -1,15 +1,16 @@
 // The seeded checks every runtime runs (Node in-process, Deno and Bun on dist/brainwire.js, Chromium on
-// the page): a training with swaps on a regression task, a classification task and an embedding task.
+// the page): training with swaps on a classification, a regression and an embedding task, then ACDC.
 // Plain data, so Deno and Bun import this file as it is.
 export interface CheckCase {
   task: string;
   mode: string;
   seed: number;
   steps: number;
+  tau?: number;
 }
 
 export const CHECK_CASES: CheckCase[] = [
   { task: "two-moons", mode: "bimt", seed: 1, steps: 600 },
   { task: "symbolic-independence", mode: "bimt", seed: 0, steps: 600 },
-  { task: "permutation-s4", mode: "l1+swap", seed: 0, steps: 200 },
+  { task: "permutation-s4", mode: "l1+swap", seed: 0, steps: 200, tau: 1e-2 },
 ];

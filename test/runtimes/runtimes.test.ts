@@ -1,4 +1,4 @@
-// The same seeded training gives the same bits everywhere: Node (in-process, from the sources) against
+// The same seeded training and discovery give the same bits everywhere: Node (in-process, from the sources) against
 // Deno and Bun running the library bundle dist/brainwire.js (test/runtimes/runtime-check.ts).
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -23,19 +23,24 @@ function parseLines(stdout: string): CheckResult[] {
 }
 
 describe("runtime checks", () => {
-  it("Node: trained models differ between cases and learn something", () => {
+  it("Node: each case gives its own model and a proper circuit", () => {
     expect(new Set(node.map((r) => r.weightsHash)).size).toBe(CHECK_CASES.length);
-    for (const r of node) expect(r.weightsHash).toMatch(/^[0-9a-f]{16}$/);
+    for (const r of node) {
+      expect(r.weightsHash).toMatch(/^[0-9a-f]{16}$/);
+      expect(r.circuitHash).toMatch(/^[0-9a-f]{16}$/);
+      expect(r.edges).toBeGreaterThan(0);
+      expect(r.edges).toBeLessThan(r.totalEdges);
+    }
   });
 
-  it("Deno (dist/brainwire.js, no permissions) gives byte-identical weights", async () => {
+  it("Deno (dist/brainwire.js, no permissions) gives byte-identical weights and the same circuit", async () => {
     const deno = join(root, "node_modules/.bin/deno");
     const { stdout } = await run(deno, ["run", "--no-config", "--no-lock", script], { cwd: root });
     expect(parseLines(stdout)).toEqual(node);
   });
 
   const bun = join(root, "node_modules/.bin/bun");
-  it.skipIf(!existsSync(bun))("Bun (dist/brainwire.js) gives byte-identical weights", async () => {
+  it.skipIf(!existsSync(bun))("Bun (dist/brainwire.js) gives byte-identical weights and the same circuit", async () => {
     const { stdout } = await run(bun, ["run", script], { cwd: root });
     expect(parseLines(stdout)).toEqual(node);
   });

@@ -16,13 +16,15 @@ function randomMask(spec: ModelSpec, density: number, rng: Rng): EdgeMask {
 }
 
 /** The dense model with every pruned weight set to zero (and random perms, so they are exercised). */
-function maskedDense(e: Engine, spec: ModelSpec, mask: EdgeMask, rng: Rng): Mlp {
+function maskedDense(e: Engine, spec: ModelSpec, mask: EdgeMask, rng: Rng, perms = true): Mlp {
   const full = Mlp.init(e, spec, rng);
   const snap = full.toSnapshot();
   full.dispose();
   snap.layers.forEach((layer, l) => layer.weight.forEach((_, i) => mask[l][i] || (layer.weight[i] = 0)));
-  snap.inPerm = Array.from(rng.permutation(snap.inPerm.length));
-  snap.outPerm = Array.from(rng.permutation(snap.outPerm.length));
+  if (perms) {
+    snap.inPerm = Array.from(rng.permutation(snap.inPerm.length));
+    snap.outPerm = Array.from(rng.permutation(snap.outPerm.length));
+  }
   return Mlp.fromSnapshot(e, snap);
 }
 
@@ -41,13 +43,16 @@ function expectSameValues(got: Float32Array, want: Float32Array, label: string):
 
 describe("SparseNetwork", () => {
   const e = createEngineSync();
-  const cases: { name: string; spec: ModelSpec; n: number; rows: number; density: number }[] = [
+  const cases: { name: string; spec: ModelSpec; n: number; rows: number; density: number; perms?: boolean }[] = [
     { name: "tiny", spec: { shape: [3, 5, 2], layout: "line", inFold: 1 }, n: 7, rows: 4, density: 0.5 },
     { name: "lane tails", spec: { shape: [4, 20, 20, 2], layout: "line", inFold: 1 }, n: 37, rows: 18, density: 0.3 },
     // 300 inputs span two GEMM K slices, so the slice boundary must round like the dense GEMM
-    { name: "two K slices", spec: { shape: [300, 33, 7], layout: "line", inFold: 1 }, n: 50, rows: 50, density: 0.2 },
+    { name: "two K slices", spec: { shape: [300, 33, 7], layout: "line", inFold: 1 }, n: 150, rows: 150, density: 0.2 },
     { name: "MNIST-shaped", spec: { shape: [784, 100, 100, 10], layout: "grid", inFold: 1 }, n: 45, rows: 64,
       density: 0.05 },
+    // identity slot order: runs of adjacent input columns take the 4×4 transpose path
+    { name: "identity slots", spec: { shape: [40, 24, 5], layout: "line", inFold: 1 }, n: 70, rows: 70, density: 0.1,
+      perms: false },
     { name: "folded input", spec: { shape: [6, 9, 3], layout: "line", inFold: 2 }, n: 11, rows: 5, density: 0.6 },
     { name: "embedding", spec: { shape: [6, 12, 5], layout: "line", inFold: 2, embed: { tokens: 5, dim: 3 } }, n: 23,
       rows: 8, density: 0.4 },
@@ -58,7 +63,7 @@ describe("SparseNetwork", () => {
     it(`equals masked dense inference bit for bit: ${c.name}`, () => {
       const rng = new Rng(c.name.length * 7919 + c.n);
       const mask = randomMask(c.spec, c.density, rng);
-      const dense = maskedDense(e, c.spec, mask, rng);
+      const dense = maskedDense(e, c.spec, mask, rng, c.perms ?? true);
       const net = SparseNetwork.fromMask(dense, mask, c.rows);
       const x = inputs(c.spec, c.n, rng);
       expectSameValues(net.forward(x), predict(dense, x, c.spec.embed ? c.spec.inFold : c.spec.shape[0]), c.name);

@@ -27,15 +27,17 @@ export interface CircuitsAbi {
   // --- end assembly/ablate.ts
   // --- assembly/sparse.ts: CSR circuit inference (src/circuits/sparse.ts) and EAP helpers (src/circuits/eap.ts).
   // Feature-major buffers (features, Bp) hold one feature of Bp examples per row; Bp is a multiple of 4.
-  /** yT (nOut,Bp) = (accumulate ? yT : 0) + W·xT, then + bias (0: none); W in CSR (rows = receivers). */
+  /** yT (nOut,lanes) = (accumulate ? yT : 0) + W·xT, then + bias (0: none); W in CSR (rows = receivers). */
   csrMatmulT(
-    yT: number, // byte offset of yT (nOut, Bp)
-    xT: number, // byte offset of xT (nIn, Bp)
+    yT: number, // byte offset of yT (nOut rows of stride ldy)
+    ldy: number, // row stride of yT in elements, a multiple of 4
+    xT: number, // byte offset of xT (nIn rows of stride ldx)
+    ldx: number, // row stride of xT in elements, a multiple of 4
     rowPtr: number, // i32 (nOut + 1): row j's nonzeros are rowPtr[j] .. rowPtr[j+1]
     colIdx: number, // i32 (nnz): sender of each nonzero, increasing within a row
     vals: number, // f32 (nnz): the weights
     nOut: number,
-    Bp: number,
+    lanes: number, // examples per row computed, a multiple of 4
     accumulate: number, // 0: overwrite yT; 1: add onto it
     bias: number, // f32 (nOut) added after the product, or 0
   ): void;

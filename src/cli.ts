@@ -58,6 +58,18 @@ program
   .option("--prefix <text>", "tensor name prefix of the linear layers, e.g. linears.")
   .action((file, opts) => importCommand(file, opts));
 
+program
+  .command("serve")
+  .description("serve the page (train and discover live in your browser) and the JSON API")
+  .option("--port <n>", "port (0 picks a free one)", num, 8787)
+  .option("--host <name>", "interface to listen on", "127.0.0.1")
+  .action(async (opts) => {
+    const { startServer } = await import("../server/node.ts");
+    // Bundled into dist/cli.js, so the page sits beside it in dist/web/.
+    const { url } = await startServer({ ...opts, pagePath: new URL("./web/index.html", import.meta.url) });
+    console.log(`brainwire: serving the page and the API at ${url} (Ctrl-C stops)`);
+  });
+
 program.parseAsync().catch((err: unknown) => {
   console.error(`brainwire: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;

@@ -84,7 +84,7 @@ function attribute(model: Mlp, data: DiscoveryData, opts: EapOptions, steps: num
   if (!Number.isInteger(chunk) || chunk < 1) throw new RangeError(`EAP: chunk must be ≥ 1, got ${chunk}`);
   const C = Math.min(chunk, data.n);
   const width = inputWidth(model);
-  const owned: (Buf | undefined)[] = [];
+  const owned: Buf[] = [];
   const own = (b: Buf) => (owned.push(b), b);
   const passes: Pass[] = [];
   const pass = () => (passes.push(new Pass(model, C)), passes[passes.length - 1]);

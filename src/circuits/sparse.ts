@@ -102,7 +102,8 @@ export class SparseNetwork {
     this.xT = e.alloc(Math.max(1, cols.length) * padded(Math.min(rows, INPUT_BLOCK)));
     if (embed) {
       const at = model.layout.embedding;
-      this.embedding = e.from(e.f32(model.params).subarray(at, at + embed.tokens * embed.dim));
+      // a copy first: allocating may grow memory, which would detach a view of the parameters
+      this.embedding = e.from(e.f32(model.params).slice(at, at + embed.tokens * embed.dim));
       this.stage = e.alloc(rows * shape[0]);
     }
     this.outPerm = e.from(model.outPerm, "i32");

@@ -22,10 +22,10 @@ const P_METRIC = 2; // 0 kl, 1 mse, 2 logit-diff, 3 nll
 const P_COUNT = 3; // examples the metric averages over
 const P_DOUT = 4; // outputs
 const P_NS = 5; // outputs in the metric's subset S
-const P_IN_S = 6; // i32 (d_out): 1 if output slot is in S
+const P_IN_S = 6; // i32 (pOut): 1 if output slot is in S, zero padding
 const P_LABEL = 7; // i32 (n): label's output slot, −1 if the example is not counted (logit-diff, nll)
-const P_YFULL = 8; // f32 (n × d_out): the full model's outputs
-const P_PFULL = 9; // f64 (n × d_out): the full model's softmax (kl)
+const P_YFULL = 8; // f32 (n × pOut): the full model's outputs, zero padding
+const P_PFULL = 9; // f64 (n × pOut): the full model's softmax (kl), zero padding
 const P_PREST = 10; // f64 (n): full-model probability outside S (kl)
 const P_TERMS = 11; // f64 (n): current per-example terms
 const P_SCRATCH = 12; // scratch, ablateScratchBytes(plan) bytes, 16-byte aligned
@@ -180,7 +180,63 @@ export function subtract(out: usize, a: usize, b: usize, n: i32): void {
 }
 
 // ---- metrics ----
-// Term of example k for circuit outputs y (d_out f32, slot order, any row stride ≥ d_out).
+// Output rows the metric reads (y, yFull, pFull, inS) are padded to pOut = pad4(d_out) entries with
+// zeros, so the terms run on f64x2 lanes without tails.
+
+// e^x on two f64 lanes for |x| ≤ 708 (clamped there, where e^x is still a normal double): x = k·ln 2 + r
+// with |r| ≤ ln2/2 (Cody–Waite, fdlibm's split of ln 2), e^r by its Taylor series to r^12 (truncation
+// < 2e-16 relative), times 2^k built in the exponent bits. Within a few ulp of Math.exp, and
+// deterministic (no FMA in baseline SIMD); scalar Math.exp per class dominated the passes.
+// @ts-ignore: decorator
+@inline function expV64(x0: v128): v128 {
+  const x = f64x2.min(f64x2.max(x0, f64x2.splat(-708.0)), f64x2.splat(708.0));
+  const kf = f64x2.nearest(f64x2.mul(x, f64x2.splat(1.4426950408889634)));
+  let r = f64x2.sub(x, f64x2.mul(kf, f64x2.splat(6.93147180369123816490e-01)));
+  r = f64x2.sub(r, f64x2.mul(kf, f64x2.splat(1.90821492927058770002e-10)));
+  // Estrin's scheme: the same polynomial as Horner's, a quarter of the dependency depth (the passes
+  // evaluate millions of these back to back, so latency, not arithmetic, bounds them)
+  const r2 = f64x2.mul(r, r);
+  const r4 = f64x2.mul(r2, r2);
+  const r8 = f64x2.mul(r4, r4);
+  const q0 = f64x2.add(f64x2.splat(1.0), r);
+  const q1 = f64x2.add(f64x2.splat(1.0 / 2.0), f64x2.mul(f64x2.splat(1.0 / 6.0), r));
+  const q2 = f64x2.add(f64x2.splat(1.0 / 24.0), f64x2.mul(f64x2.splat(1.0 / 120.0), r));
+  const q3 = f64x2.add(f64x2.splat(1.0 / 720.0), f64x2.mul(f64x2.splat(1.0 / 5040.0), r));
+  const q4 = f64x2.add(f64x2.splat(1.0 / 40320.0), f64x2.mul(f64x2.splat(1.0 / 362880.0), r));
+  const q5 = f64x2.add(f64x2.splat(1.0 / 3628800.0), f64x2.mul(f64x2.splat(1.0 / 39916800.0), r));
+  const s0 = f64x2.add(q0, f64x2.mul(q1, r2));
+  const s1 = f64x2.add(q2, f64x2.mul(q3, r2));
+  const s2 = f64x2.add(q4, f64x2.mul(q5, r2));
+  const t0 = f64x2.add(s0, f64x2.mul(s1, r4));
+  const t1 = f64x2.add(s2, f64x2.mul(f64x2.splat(1.0 / 479001600.0), r4));
+  const p = f64x2.add(t0, f64x2.mul(t1, r8));
+  const k = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(kf));
+  return f64x2.mul(p, i64x2.shl(i64x2.add(k, i64x2.splat(1023)), 52));
+}
+
+// Two f32 at p, widened to f64x2.
+// @ts-ignore: decorator
+@inline function load2(p: usize): v128 {
+  return f64x2.promote_low_f32x4(v128.load64_zero(p));
+}
+
+// All-ones lanes where the two i32 at p are nonzero.
+// @ts-ignore: decorator
+@inline function mask2(p: usize): v128 {
+  return i64x2.ne(i64x2.extend_low_i32x4_s(v128.load64_zero(p)), i64x2.splat(0));
+}
+
+// @ts-ignore: decorator
+@inline function hmax(v: v128): f64 {
+  return max(f64x2.extract_lane(v, 0), f64x2.extract_lane(v, 1));
+}
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+}
+
+// Term of example k for circuit outputs y (a padded row: pOut f32, slot order, zero padding).
 //   kl:  KL(p ‖ q) between the full model's and the circuit's softmax, coarse-grained to the classes
 //        of S plus one "rest" class (S = all outputs: the plain KL). With Δ_c = y_c − yFull_c,
 //        q_c = p_c·e^Δc / Σ p·e^Δ, so KL = −Σ_S p_c Δ_c − p_rest·log(Σ_rest p·e^Δ / p_rest) + log Σ p·e^Δ.
@@ -191,31 +247,51 @@ export function subtract(out: usize, a: usize, b: usize, n: i32): void {
 //   nll: log Σ exp(y) − y[label] (log-softmax over all outputs), counted examples only.
 function termOf(k: i32, y: usize): f64 {
   const dOut = gDOut;
-  const yf = gYFull + ((<usize>k * <usize>dOut) << 2);
+  const pOut = pad4(dOut);
+  const yf = gYFull + ((<usize>k * <usize>pOut) << 2);
   if (gMetric == KL) {
-    const p = gPFull + ((<usize>k * <usize>dOut) << 3);
-    let mx = -Infinity;
-    let lin: f64 = 0;
-    for (let c = 0; c < dOut; c++) {
-      const pc = load<f64>(p + (<usize>c << 3));
-      if (pc == 0) continue; // impossible classes weigh nothing (and must not set the shift)
-      const d = <f64>load<f32>(y + (<usize>c << 2)) - <f64>load<f32>(yf + (<usize>c << 2));
-      mx = max(mx, d);
-      if (load<i32>(gInS + (<usize>c << 2))) lin += pc * d;
+    const p = gPFull + ((<usize>k * <usize>pOut) << 3);
+    const d2 = (dOut + 1) & ~1;
+    const zero = f64x2.splat(0);
+    // Σ p·e^Δ needs no shift unless some Δ could overflow: one pass, and a shifted second one only then
+    let linv = zero;
+    let allv = zero;
+    let restv = zero;
+    let big = zero;
+    for (let c = 0; c < d2; c += 2) {
+      const d = f64x2.sub(load2(y + (<usize>c << 2)), load2(yf + (<usize>c << 2)));
+      const pc = v128.load(p + (<usize>c << 3));
+      const inS = mask2(gInS + (<usize>c << 2));
+      linv = f64x2.add(linv, v128.and(f64x2.mul(pc, d), inS));
+      const e = f64x2.mul(pc, expV64(d));
+      allv = f64x2.add(allv, e);
+      restv = f64x2.add(restv, v128.andnot(e, inS));
+      big = v128.or(big, f64x2.gt(d, f64x2.splat(700)));
     }
-    let all: f64 = 0;
-    let rest: f64 = 0;
-    for (let c = 0; c < dOut; c++) {
-      const pc = load<f64>(p + (<usize>c << 3));
-      if (pc == 0) continue;
-      const d = <f64>load<f32>(y + (<usize>c << 2)) - <f64>load<f32>(yf + (<usize>c << 2));
-      const e = pc * Math.exp(d - mx);
-      all += e;
-      if (!load<i32>(gInS + (<usize>c << 2))) rest += e;
+    let mx: f64 = 0;
+    if (v128.any_true(big)) {
+      // the shift: max Δ over possible classes (impossible ones weigh nothing and must not set it)
+      const negInf = f64x2.splat(-Infinity);
+      let mxv = negInf;
+      for (let c = 0; c < d2; c += 2) {
+        const d = f64x2.sub(load2(y + (<usize>c << 2)), load2(yf + (<usize>c << 2)));
+        mxv = f64x2.max(mxv, v128.bitselect(d, negInf, f64x2.gt(v128.load(p + (<usize>c << 3)), zero)));
+      }
+      mx = hmax(mxv);
+      const mxs = f64x2.splat(mx);
+      allv = zero;
+      restv = zero;
+      for (let c = 0; c < d2; c += 2) {
+        const d = f64x2.sub(load2(y + (<usize>c << 2)), load2(yf + (<usize>c << 2)));
+        // min(·, 0): an impossible class with a larger Δ than the shift must not overflow (0·∞)
+        const e = f64x2.mul(v128.load(p + (<usize>c << 3)), expV64(f64x2.min(f64x2.sub(d, mxs), zero)));
+        allv = f64x2.add(allv, e);
+        restv = f64x2.add(restv, v128.andnot(e, mask2(gInS + (<usize>c << 2))));
+      }
     }
-    let kl = mx + Math.log(all) - lin;
+    let kl = mx + Math.log(hsum(allv)) - hsum(linv);
     const pr = load<f64>(gPRest + (<usize>k << 3));
-    if (pr > 0) kl -= pr * (mx + Math.log(rest / pr));
+    if (pr > 0) kl -= pr * (mx + Math.log(hsum(restv) / pr));
     return kl;
   }
   if (gMetric == MSE) {
@@ -235,11 +311,20 @@ function termOf(k: i32, y: usize): f64 {
     for (let c = 0; c < dOut; c++) if (c != label) other = max(other, <f64>load<f32>(y + (<usize>c << 2)));
     return other - yl;
   }
+  return logSumExp(y, dOut) - yl;
+}
+
+// log Σ_c exp(y_c) over the dOut entries of a padded f32 row.
+function logSumExp(y: usize, dOut: i32): f64 {
   let mx = -Infinity;
   for (let c = 0; c < dOut; c++) mx = max(mx, <f64>load<f32>(y + (<usize>c << 2)));
-  let s: f64 = 0;
-  for (let c = 0; c < dOut; c++) s += Math.exp(<f64>load<f32>(y + (<usize>c << 2)) - mx);
-  return mx + Math.log(s) - yl;
+  const mxs = f64x2.splat(mx);
+  let sv = f64x2.splat(0);
+  const d2 = dOut & ~1;
+  for (let c = 0; c < d2; c += 2) sv = f64x2.add(sv, expV64(f64x2.sub(load2(y + (<usize>c << 2)), mxs)));
+  let s = hsum(sv);
+  if (d2 < dOut) s += f64x2.extract_lane(expV64(f64x2.splat(<f64>load<f32>(y + (<usize>d2 << 2)) - mx)), 0);
+  return mx + Math.log(s);
 }
 
 // Fills the kl reference (P_PFULL, P_PREST) from the full outputs P_YFULL; other metrics need none.
@@ -247,17 +332,14 @@ export function metricSetup(plan: usize): void {
   usePlan(plan);
   if (gMetric != KL) return;
   const dOut = gDOut;
+  const pOut = pad4(dOut);
   for (let k = 0; k < gN; k++) {
-    const yf = gYFull + ((<usize>k * <usize>dOut) << 2);
-    const p = gPFull + ((<usize>k * <usize>dOut) << 3);
-    let mx = -Infinity;
-    for (let c = 0; c < dOut; c++) mx = max(mx, <f64>load<f32>(yf + (<usize>c << 2)));
-    let s: f64 = 0;
-    for (let c = 0; c < dOut; c++) s += Math.exp(<f64>load<f32>(yf + (<usize>c << 2)) - mx);
-    const lse = mx + Math.log(s);
+    const yf = gYFull + ((<usize>k * <usize>pOut) << 2);
+    const p = gPFull + ((<usize>k * <usize>pOut) << 3);
+    const lse = logSumExp(yf, dOut);
     let rest: f64 = 0;
-    for (let c = 0; c < dOut; c++) {
-      const pc = Math.exp(<f64>load<f32>(yf + (<usize>c << 2)) - lse);
+    for (let c = 0; c < pOut; c++) {
+      const pc = c < dOut ? Math.exp(<f64>load<f32>(yf + (<usize>c << 2)) - lse) : 0;
       store<f64>(p + (<usize>c << 3), pc);
       if (!load<i32>(gInS + (<usize>c << 2))) rest += pc;
     }
@@ -265,13 +347,17 @@ export function metricSetup(plan: usize): void {
   }
 }
 
-// terms (n, f64) = per-example terms of outputs y (n × d_out). Returns their sum (divide by the
-// plan's count for the metric).
+// terms (n, f64) = per-example terms of outputs y (n × d_out, unpadded). Returns their sum (divide by
+// the plan's count for the metric). Uses pOut floats of the plan's scratch.
 export function metricTerms(plan: usize, y: usize, terms: usize): f64 {
   usePlan(plan);
+  const row = (<usize>word(plan, P_SCRATCH) + 15) & ~<usize>15;
+  const dOut = gDOut;
+  memory.fill(row, 0, <usize>pad4(dOut) << 2);
   let sum: f64 = 0;
   for (let k = 0; k < gN; k++) {
-    const t = termOf(k, y + ((<usize>k * <usize>gDOut) << 2));
+    memory.copy(row, y + ((<usize>k * <usize>dOut) << 2), <usize>dOut << 2);
+    const t = termOf(k, row);
     store<f64>(terms + (<usize>k << 3), t);
     sum += t;
   }
@@ -420,6 +506,44 @@ function prepare(r: i32, j: i32): void {
   }
 }
 
+// gZt (p) = zb (p) + Σ_t gDv[t] · w[t, :] over `rows` rows of stride p, rows with a zero change
+// skipped. Up to 16 columns (the output layer of a classifier) the sums stay in registers.
+function accumulateRows(zb: usize, w: usize, rows: i32, p: i32): void {
+  if (p > 16) {
+    memory.copy(gZt, zb, <usize>p << 2);
+    for (let t = 0; t < rows; t++) {
+      const d = load<f32>(gDv + (<usize>t << 2));
+      if (d == 0) continue;
+      const dv = f32x4.splat(d);
+      const row = w + ((<usize>t * <usize>p) << 2);
+      for (let c = 0; c < p; c += 4) {
+        const o = <usize>c << 2;
+        v128.store(gZt + o, f32x4.add(v128.load(gZt + o), f32x4.mul(dv, v128.load(row + o))));
+      }
+    }
+    return;
+  }
+  const zero = f32x4.splat(0);
+  let a0 = v128.load(zb);
+  let a1 = p > 4 ? v128.load(zb, 16) : zero;
+  let a2 = p > 8 ? v128.load(zb, 32) : zero;
+  let a3 = p > 12 ? v128.load(zb, 48) : zero;
+  for (let t = 0; t < rows; t++) {
+    const d = load<f32>(gDv + (<usize>t << 2));
+    if (d == 0) continue;
+    const dv = f32x4.splat(d);
+    const row = w + ((<usize>t * <usize>p) << 2);
+    a0 = f32x4.add(a0, f32x4.mul(dv, v128.load(row)));
+    if (p > 4) a1 = f32x4.add(a1, f32x4.mul(dv, v128.load(row, 16)));
+    if (p > 8) a2 = f32x4.add(a2, f32x4.mul(dv, v128.load(row, 32)));
+    if (p > 12) a3 = f32x4.add(a3, f32x4.mul(dv, v128.load(row, 48)));
+  }
+  v128.store(gZt, a0);
+  if (p > 4) v128.store(gZt, a1, 16);
+  if (p > 8) v128.store(gZt, a2, 32);
+  if (p > 12) v128.store(gZt, a3, 48);
+}
+
 // Metric term of example k when the prepared neuron's outgoing edges carry s more than in the base
 // caches: a rank-1 update of the next layer, SiLU, then the rest of the network (rows with a zero
 // change skipped).
@@ -442,20 +566,7 @@ function shiftTerm(k: i32, s: f32): f64 {
     }
     m++;
     p = <i32>at(gWidth, m);
-    zb = at(gZb, m) + ((<usize>k * <usize>p) << 2);
-    memory.copy(gZt, zb, <usize>p << 2);
-    const rows = <i32>at(gRows, m);
-    w = at(gWin, m);
-    for (let t = 0; t < rows; t++) {
-      const d = load<f32>(gDv + (<usize>t << 2));
-      if (d == 0) continue;
-      const dv = f32x4.splat(d);
-      const row = w + ((<usize>t * <usize>p) << 2);
-      for (let c = 0; c < p; c += 4) {
-        const o = <usize>c << 2;
-        v128.store(gZt + o, f32x4.add(v128.load(gZt + o), f32x4.mul(dv, v128.load(row + o))));
-      }
-    }
+    accumulateRows(at(gZb, m) + ((<usize>k * <usize>p) << 2), at(gWin, m), <i32>at(gRows, m), p);
   }
   return termOf(k, gZt);
 }

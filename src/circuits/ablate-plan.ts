@@ -30,7 +30,10 @@ export const LAYER_WORDS = LAYER_FIELDS.length;
 /** The kernels' limit on weight layers (static tables in assembly/ablate.ts). */
 export const MAX_DEPTH = 63;
 
-/** Metric buffers: i32 inS (d_out), i32 labelSlot (n), f32 yFull (n × d_out), f64 pFull, pRest, terms. */
+/**
+ * Metric buffers, rows padded to pOut = pad4(d_out) with zeros: i32 inS (pOut), i32 labelSlot (n),
+ * f32 yFull (n × pOut), f64 pFull (n × pOut), f64 pRest (n), f64 terms (n).
+ */
 export interface PlanBuffers {
   inS: Buf;
   labelSlot: Buf;
@@ -78,6 +81,34 @@ export function writePlan(e: Engine, f: PlanFields): Buf {
     LAYER_FIELDS.forEach((name, i) => (w[PLAN.layers + LAYER_WORDS * m + i] = layer[name]));
   });
   return plan;
+}
+
+export function pad4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+/** Rows of `src` (n × d) copied into rows of width pad4(d), zero padding. */
+export function padRows(src: ArrayLike<number>, n: number, d: number): Float32Array {
+  const p = pad4(d);
+  const out = new Float32Array(n * p);
+  for (let k = 0; k < n; k++) for (let c = 0; c < d; c++) out[k * p + c] = src[k * d + c];
+  return out;
+}
+
+/** The metric buffers for n examples of d_out outputs, with the full model's outputs yFull (n × d_out). */
+export function metricBuffers(e: Engine, setup: MetricSetup, yFull: ArrayLike<number>, n: number, dOut: number):
+  PlanBuffers {
+  const p = pad4(dOut);
+  const inS = new Int32Array(p);
+  inS.set(setup.inS);
+  return {
+    inS: e.from(inS, "i32"),
+    labelSlot: e.from(setup.labelSlot, "i32"),
+    yFull: e.from(padRows(yFull, n, dOut)),
+    pFull: e.alloc(2 * n * p),
+    pRest: e.alloc(2 * n),
+    terms: e.alloc(2 * n),
+  };
 }
 
 /** Points the plan at its scratch block (sized by the kernel from the rest of the plan). */

@@ -68,8 +68,8 @@ export function acdcNodesNaive(model: Mlp, data: DiscoveryData, opts: AcdcOption
       if (!net.hasOutgoing(layer, index)) {
         if (layer > 0) net.dropIncoming(layer - 1, index);
       } else {
-        const out = keptOutgoing(net, shape, layer, index);
-        for (const j of out) net.setEdge(layer, j, index, false);
+        const out = net.outgoing(layer, index);
+        net.setEdges(layer, out.map((j) => [j, index]), false);
         net.forwardFrom(0);
         const next = net.refreshMetric();
         evaluations++;
@@ -79,7 +79,7 @@ export function acdcNodesNaive(model: Mlp, data: DiscoveryData, opts: AcdcOption
           cur = next;
           if (layer > 0) net.dropIncoming(layer - 1, index);
         } else {
-          for (const j of out) net.setEdge(layer, j, index, true);
+          net.setEdges(layer, out.map((j) => [j, index]), true);
         }
       }
       opts.onProgress?.(t + 1, order.length);
@@ -89,11 +89,4 @@ export function acdcNodesNaive(model: Mlp, data: DiscoveryData, opts: AcdcOption
   } finally {
     net.dispose();
   }
-}
-
-/** Receivers of neuron `index` of neuron layer `layer` through kept edges. */
-export function keptOutgoing(net: AblatedNetwork, shape: number[], layer: number, index: number): number[] {
-  const out: number[] = [];
-  for (let j = 0; j < shape[layer + 1]; j++) if (net.kept(layer, j * shape[layer] + index)) out.push(j);
-  return out;
 }

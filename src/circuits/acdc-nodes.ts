@@ -11,7 +11,6 @@
 // acdcNodesNaive (acdc-naive.ts) is the reference it must agree with.
 import type { Mlp } from "../model/mlp.ts";
 import { type AcdcOptions, type AcdcResult, acdcResult, checkAcdcOptions } from "./acdc.ts";
-import { keptOutgoing } from "./acdc-naive.ts";
 import { AblatedNetwork } from "./forward-cache.ts";
 import { edgeScores, senderOrder } from "./graph.ts";
 import type { DiscoveryData } from "./types.ts";
@@ -44,12 +43,12 @@ export function acdcNodes(model: Mlp, data: DiscoveryData, opts: AcdcOptions): A
         }
         const delta = k.acdcNeuron(net.plan.ptr, layer, index);
         evaluations++;
-        const out = keptOutgoing(net, shape, layer, index);
+        const out = net.outgoing(layer, index);
         for (const j of out) deltas[layer][j * shape[layer] + index] = delta;
         if (delta < opts.tau) {
           const changes = net.changedExamples(index) > 0;
           if (changes) k.neuronCommit(net.plan.ptr, layer, index);
-          for (const j of out) net.setEdge(layer, j, index, false);
+          net.setEdges(layer, out.map((j) => [j, index]), false);
           if (layer > 0) net.dropIncoming(layer - 1, index);
           if (changes) {
             if (layer + 1 < L) net.forwardFrom(layer + 1);

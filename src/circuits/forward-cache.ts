@@ -8,7 +8,7 @@
 import type { Buf, Engine } from "../engine/engine.ts";
 import type { Mlp } from "../model/mlp.ts";
 import type { Pass } from "../model/pass.ts";
-import { type PlanBuffers, type PlanLayer, setPlanScratch, writePlan } from "./ablate-plan.ts";
+import { metricBuffers, pad4, type PlanBuffers, type PlanLayer, setPlanScratch, writePlan } from "./ablate-plan.ts";
 import { ablatedSenders, checkData, fullRun } from "./ablation.ts";
 import { metricSetup, type MetricSetup } from "./metrics.ts";
 import { checkMask } from "./sparse.ts";
@@ -67,14 +67,8 @@ export class AblatedNetwork {
       if (opts.ablation === "resample") corrupted = fullRun(model, data.corrupted as Float32Array | Int32Array, n);
       this.aTilde = ablatedSenders(model, opts.ablation, this.clean, corrupted);
       owned.push(...this.aTilde);
-      this.bufs = {
-        inS: own(e.from(setup.inS, "i32")),
-        labelSlot: own(e.from(setup.labelSlot, "i32")),
-        yFull: own(e.from(e.f32(this.clean.z[L - 1]))),
-        pFull: own(e.alloc(2 * n * dOut)),
-        pRest: own(e.alloc(2 * n)),
-        terms: own(e.alloc(2 * n)),
-      };
+      this.bufs = metricBuffers(e, setup, e.f32(clean.z[L - 1]), n, dOut);
+      owned.push(...Object.values(this.bufs));
       this.base = [];
       this.diff = [];
       this.wm = [];
@@ -85,7 +79,7 @@ export class AblatedNetwork {
       for (let l = 0; l < L; l++) {
         const dIn = shape[l];
         const dO = shape[l + 1];
-        const pO = (dO + 3) & ~3;
+        const pO = pad4(dO);
         const base = own(e.alloc(n * dO));
         // base_l (n × out) = ã_l · W_lᵀ + b_l
         k.gemm(0, 1, n, dO, dIn, this.aTilde[l].ptr, dIn, model.weightPtr(l), dIn, base.ptr, dO, 0);
@@ -171,46 +165,56 @@ export class AblatedNetwork {
     return this.maskView(this.maskBufs[l], this.wm[l].len)[e] === 1;
   }
 
-  /** Keeps or removes edge W_l[to, from] in the mask and both masked weight copies. */
-  setEdge(l: number, to: number, from: number, keep: boolean): void {
+  /** Fresh views of weight layer l's mask, masked weights, their transpose and the model's weights. */
+  private views(l: number): { mask: Uint8Array; wm: Float32Array; wt: Float32Array; w: Float32Array } {
+    const e = this.engine;
+    const at = this.model.layout.weight[l];
+    return {
+      mask: this.maskView(this.maskBufs[l], this.wm[l].len),
+      wm: e.f32(this.wm[l]),
+      wt: e.f32(this.wt[l]),
+      w: e.f32(this.model.params).subarray(at, at + this.wm[l].len),
+    };
+  }
+
+  /** Keeps or removes edges W_l[to, from] for each [to, from], in the mask and both masked weight copies. */
+  setEdges(l: number, edges: Iterable<[number, number]>, keep: boolean): void {
+    const v = this.views(l);
     const dIn = this.shape[l];
-    const pO = (this.shape[l + 1] + 3) & ~3;
-    const wOrig = keep ? this.engine.f32(this.model.params)[this.model.layout.weight[l] + to * dIn + from] : 0;
-    this.maskView(this.maskBufs[l], this.wm[l].len)[to * dIn + from] = keep ? 1 : 0;
-    this.engine.f32(this.wm[l])[to * dIn + from] = wOrig;
-    this.engine.f32(this.wt[l])[from * pO + to] = wOrig;
+    const pO = pad4(this.shape[l + 1]);
+    for (const [to, from] of edges) {
+      const w = keep ? v.w[to * dIn + from] : 0;
+      v.mask[to * dIn + from] = keep ? 1 : 0;
+      v.wm[to * dIn + from] = w;
+      v.wt[from * pO + to] = w;
+    }
+  }
+
+  setEdge(l: number, to: number, from: number, keep: boolean): void {
+    this.setEdges(l, [[to, from]], keep);
   }
 
   /** Whether neuron `index` of neuron layer `layer` (< depth) still has a kept outgoing edge. */
   hasOutgoing(layer: number, index: number): boolean {
+    return this.outgoing(layer, index).length > 0;
+  }
+
+  /** Receivers of neuron `index` of neuron layer `layer` (< depth) through kept edges. */
+  outgoing(layer: number, index: number): number[] {
     const nIn = this.shape[layer];
     const m = this.maskView(this.maskBufs[layer], this.wm[layer].len);
-    for (let to = 0; to < this.shape[layer + 1]; to++) if (m[to * nIn + index]) return true;
-    return false;
+    const out: number[] = [];
+    for (let to = 0; to < this.shape[layer + 1]; to++) if (m[to * nIn + index]) out.push(to);
+    return out;
   }
 
-  /** Removes every kept edge into neuron `to` of neuron layer l+1; returns how many. */
-  dropIncoming(l: number, to: number): number {
-    let dropped = 0;
+  /** Removes every kept edge into neuron `to` of neuron layer l+1. */
+  dropIncoming(l: number, to: number): void {
     const dIn = this.shape[l];
-    for (let i = 0; i < dIn; i++) {
-      if (!this.kept(l, to * dIn + i)) continue;
-      this.setEdge(l, to, i, false);
-      dropped++;
-    }
-    return dropped;
-  }
-
-  /** Removes every kept edge out of neuron `from` of neuron layer l; returns how many. */
-  dropOutgoing(l: number, from: number): number {
-    let dropped = 0;
-    const dIn = this.shape[l];
-    for (let j = 0; j < this.shape[l + 1]; j++) {
-      if (!this.kept(l, j * dIn + from)) continue;
-      this.setEdge(l, j, from, false);
-      dropped++;
-    }
-    return dropped;
+    const m = this.maskView(this.maskBufs[l], this.wm[l].len);
+    const edges: [number, number][] = [];
+    for (let i = 0; i < dIn; i++) if (m[to * dIn + i]) edges.push([to, i]);
+    this.setEdges(l, edges, false);
   }
 
   /** Examples where sender i's ablation changes its value (after deltaLists for its layer). */

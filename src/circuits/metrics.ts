@@ -11,7 +11,7 @@
 //               counted.
 // Outputs are given by original index and mapped to network slots through outPerm.
 import type { Mlp } from "../model/mlp.ts";
-import { type PlanBuffers, writePlan } from "./ablate-plan.ts";
+import { metricBuffers, pad4, writePlan } from "./ablate-plan.ts";
 import { METRICS, type DiscoveryData, type MetricName } from "./types.ts";
 
 /** What the metric kernel needs besides the outputs: metric id, output subset, counted examples. */
@@ -86,20 +86,14 @@ export function metricValue(model: Mlp, data: DiscoveryData, metric: MetricName,
   if (yFull.length !== n * dOut || y.length !== n * dOut) {
     throw new RangeError(`metricValue: outputs must be ${n}×${dOut}, got ${yFull.length} and ${y.length}`);
   }
-  const bufs: PlanBuffers = {
-    inS: e.from(setup.inS, "i32"),
-    labelSlot: e.from(setup.labelSlot, "i32"),
-    yFull: e.from(yFull),
-    pFull: e.alloc(2 * n * dOut),
-    pRest: e.alloc(2 * n),
-    terms: e.alloc(2 * n),
-  };
+  const bufs = metricBuffers(e, setup, yFull, n, dOut);
+  const scratch = e.alloc(pad4(dOut) + 4);
   const yb = e.from(y);
-  const plan = writePlan(e, { depth: 0, n, dOut, setup, bufs, layers: [] });
+  const plan = writePlan(e, { depth: 0, n, dOut, setup, bufs, layers: [], scratch });
   try {
     e.k.metricSetup(plan.ptr);
     return e.k.metricTerms(plan.ptr, yb.ptr, bufs.terms.ptr) / setup.count;
   } finally {
-    e.free(plan, yb, ...Object.values(bufs));
+    e.free(plan, yb, scratch, ...Object.values(bufs));
   }
 }

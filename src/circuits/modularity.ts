@@ -81,15 +81,20 @@ export function componentCommunities(g: Graph): Int32Array {
   return parent.map((_, i) => find(i));
 }
 
-/** Newman's greedy agglomeration; labels are the lowest node of each community. */
+/**
+ * Newman's greedy agglomeration; labels are the lowest node of each community. Each community keeps
+ * its best merge (largest ΔQ, ties to the lowest partner); a merge changes only the ΔQ of pairs that
+ * involve the merged communities, so only those bests are revisited, instead of rescanning every pair.
+ */
 export function greedyCommunities(g: Graph): Int32Array {
   const m = g.edges.reduce((s, e) => s + e.w, 0);
-  const label = Int32Array.from({ length: g.nodes }, (_, i) => i);
+  const N = g.nodes;
+  const label = Int32Array.from({ length: N }, (_, i) => i);
   if (m === 0) return label;
   // e[i].get(j): fraction of edge ends between communities i and j (each undirected edge counts 1/2m
   // each way); a[i]: fraction of edge ends in community i.
-  const e = Array.from({ length: g.nodes }, () => new Map<number, number>());
-  const a = new Float64Array(g.nodes);
+  const e = Array.from({ length: N }, () => new Map<number, number>());
+  const a = new Float64Array(N);
   for (const { u, v, w } of g.edges) {
     if (u === v) continue;
     e[u].set(v, (e[u].get(v) ?? 0) + w / (2 * m));
@@ -97,19 +102,35 @@ export function greedyCommunities(g: Graph): Int32Array {
     a[u] += w / (2 * m);
     a[v] += w / (2 * m);
   }
+  const dq = (i: number, j: number, eij: number) => 2 * (eij - a[i] * a[j]);
+  const bestDq = new Float64Array(N).fill(-Infinity);
+  const bestJ = new Int32Array(N).fill(-1);
+  const refresh = (i: number) => {
+    bestDq[i] = -Infinity;
+    bestJ[i] = -1;
+    for (const [j, eij] of e[i]) offer(i, j, dq(i, j, eij));
+  };
+  const offer = (i: number, j: number, d: number) => {
+    if (d > bestDq[i] || (d === bestDq[i] && j < bestJ[i])) {
+      bestDq[i] = d;
+      bestJ[i] = j;
+    }
+  };
+  for (let i = 0; i < N; i++) refresh(i);
   for (;;) {
-    let best = 0;
+    // the pair with the largest ΔQ > 0; ties go to the lowest (min, max) pair
     let bi = -1;
     let bj = -1;
-    for (let i = 0; i < g.nodes; i++) {
-      for (const [j, eij] of e[i]) {
-        if (j <= i) continue;
-        const dq = 2 * (eij - a[i] * a[j]);
-        if (dq > best || (dq === best && bi >= 0 && (i < bi || (i === bi && j < bj)))) {
-          best = dq;
-          bi = i;
-          bj = j;
-        }
+    let best = 0;
+    for (let i = 0; i < N; i++) {
+      const j = bestJ[i];
+      const d = bestDq[i];
+      if (j < 0 || !(d > 0)) continue;
+      const [p, q] = i < j ? [i, j] : [j, i];
+      if (d > best || (d === best && (p < bi || (p === bi && q < bj)))) {
+        best = d;
+        bi = p;
+        bj = q;
       }
     }
     if (bi < 0) break;
@@ -123,7 +144,15 @@ export function greedyCommunities(g: Graph): Int32Array {
     e[bj].clear();
     a[bi] += a[bj];
     a[bj] = 0;
-    for (let n = 0; n < g.nodes; n++) if (label[n] === bj) label[n] = bi;
+    bestJ[bj] = -1;
+    bestDq[bj] = -Infinity;
+    refresh(bi);
+    // a neighbour's ΔQ with bi changed (e and a[bi]); its other pairs did not
+    for (const [k, eki] of e[bi]) {
+      if (bestJ[k] === bi || bestJ[k] === bj) refresh(k);
+      else offer(k, bi, dq(k, bi, eki));
+    }
+    for (let n = 0; n < N; n++) if (label[n] === bj) label[n] = bi;
   }
   return label;
 }

@@ -156,6 +156,16 @@ export class AblatedNetwork {
     return sum / this.metric.count;
   }
 
+  /** The current pre-activations of weight layer l (n × d_{l+1}): a copy. */
+  preActivations(l: number): Float32Array {
+    return this.engine.read(this.clean.z[l]);
+  }
+
+  /** The current per-example metric terms (n): a copy. */
+  terms(): Float64Array {
+    return new Float64Array(this.engine.k.memory.buffer, this.bufs.terms.ptr, this.n).slice();
+  }
+
   /** The current outputs (n × d_out, network slot order): a copy. */
   outputs(): Float32Array {
     return this.engine.read(this.clean.z[this.depth - 1]);

@@ -6,6 +6,7 @@ import { Rng } from "../../src/engine/random.ts";
 import { Mlp } from "../../src/model/mlp.ts";
 import type { ModelSpec } from "../../src/model/spec.ts";
 import type { AcdcResult } from "../../src/circuits/acdc.ts";
+import { edgeOrder, senderOrder } from "../../src/circuits/graph.ts";
 import type { DiscoveryData } from "../../src/circuits/types.ts";
 
 export function randomModel(engine: Engine, spec: Partial<ModelSpec> & { shape: number[] }, seed: number): Mlp {
@@ -78,4 +79,28 @@ export function expectAgreement(units: [number, number][][], naive: AcdcResult, 
   expect(Math.abs(fast.metricValue - naive.metricValue), `${label}: final metric`)
     .toBeLessThanOrEqual(bound(naive.metricValue));
   return out;
+}
+
+/** Edge-level tests in ACDC's order: one unit per edge. */
+export function edgeUnits(spec: ModelSpec): [number, number][][] {
+  return edgeOrder(spec).map((e) => [e]);
+}
+
+/** Neuron-level tests in order: one unit per sender neuron, its outgoing edges. */
+export function neuronUnits(spec: ModelSpec): [number, number][][] {
+  return senderOrder(spec).map(({ layer, index }) => {
+    const nIn = spec.shape[layer];
+    return Array.from({ length: spec.shape[layer + 1] }, (_, j): [number, number] => [layer, j * nIn + index]);
+  });
+}
+
+/** Kept edges / all edges. */
+export function keptFraction(r: AcdcResult): number {
+  let kept = 0;
+  let all = 0;
+  for (const m of r.mask) {
+    all += m.length;
+    for (const v of m) kept += v;
+  }
+  return kept / all;
 }

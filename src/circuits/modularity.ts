@@ -62,7 +62,10 @@ export function modularity(g: Graph, community: ArrayLike<number>): number {
   }
   for (let i = 0; i < g.nodes; i++) total.set(community[i], (total.get(community[i]) ?? 0) + degree[i]);
   let q = 0;
-  for (const [c, d] of total) q += (inside.get(c) ?? 0) / m - (d / (2 * m)) ** 2;
+  for (const [c, d] of total) {
+    const share = d / (2 * m); // a product, not ** 2: exponentiation need not round alike on every runtime
+    q += (inside.get(c) ?? 0) / m - share * share;
+  }
   return q;
 }
 

@@ -16,10 +16,10 @@ import type { EdgeMask } from "./types.ts";
 const GEMM_KC = 256;
 
 /**
- * Examples per block of the first layer: one csrMatmulT lane block; 32 × 784 transposed inputs are
- * 100 KB, well inside L2 (measured against 64 and 128 on the MNIST shape: fastest).
+ * Examples per block: one csrMatmulT lane block; 32 × 784 transposed inputs are 100 KB, well inside
+ * L2 (measured against 64 and 128 on the MNIST shape: fastest).
  */
-const INPUT_BLOCK = 32;
+const BLOCK = 32;
 
 /** Checks that `mask` has one (out × in) layer per weight layer of `spec`. */
 export function checkMask(spec: ModelSpec, mask: EdgeMask): void {
@@ -47,7 +47,7 @@ interface SparseLayer {
   rows: number;
   slices: Slice[];
   bias: Buf;
-  /** Activations (rows, padded(batch)), feature-major. */
+  /** Activations of one block (rows, lanes), feature-major. */
   y: Buf;
 }
 
@@ -99,7 +99,7 @@ export class SparseNetwork {
       if (liveInputs[c]) cols.push(embed ? c : c - (c % n) + model.inPerm[c % n]);
     }
     this.srcCol = e.from(cols, "i32");
-    this.xT = e.alloc(Math.max(1, cols.length) * padded(Math.min(rows, INPUT_BLOCK)));
+    this.xT = e.alloc(Math.max(1, cols.length) * padded(Math.min(rows, BLOCK)));
     if (embed) {
       const at = model.layout.embedding;
       // a copy first: allocating may grow memory, which would detach a view of the parameters
@@ -150,7 +150,7 @@ export class SparseNetwork {
       }
       const b = params.subarray(model.layout.bias[l], model.layout.bias[l] + shape[l + 1]);
       const bias = e.from(receivers.map((j) => b[j]));
-      const y = e.alloc(Math.max(1, receivers.length) * padded(rows));
+      const y = e.alloc(Math.max(1, receivers.length) * padded(Math.min(rows, BLOCK)));
       layers.push({ rows: receivers.length, slices, bias, y });
     }
     return new SparseNetwork(e, structuredClone(spec), layers, model, live[0], rows);
@@ -199,37 +199,35 @@ export class SparseNetwork {
   private run(src: number, count: number): void {
     const { k } = this.engine;
     const { shape, inFold, embed } = this.spec;
-    const Bp = padded(count);
     let from = src;
     if (embed && this.stage && this.embedding) {
       k.embedGather(this.stage.ptr, this.embedding.ptr, src, count, inFold, embed.dim);
       from = this.stage.ptr;
     }
-    // The first layer goes block by block: a block's transposed inputs (cols × INPUT_BLOCK) stay in
-    // cache between the transpose and the product, where a whole batch's would go out to memory.
-    const L0 = this.layers[0];
-    for (let b0 = 0; b0 < count; b0 += INPUT_BLOCK) {
-      const rows = Math.min(INPUT_BLOCK, count - b0);
+    // Block by block through the whole network: a block's transposed inputs (cols × BLOCK) and its
+    // activations stay in cache from the transpose to the outputs.
+    const dOut = shape[shape.length - 1];
+    for (let b0 = 0; b0 < count; b0 += BLOCK) {
+      const rows = Math.min(BLOCK, count - b0);
       const lanes = padded(rows);
       k.transposeGather(this.xT.ptr, from + 4 * b0 * shape[0], rows, lanes, shape[0], this.srcCol.len,
         this.srcCol.ptr);
-      this.product(L0, L0.y.ptr + 4 * b0, Bp, this.xT.ptr, lanes, lanes);
+      let x = this.xT.ptr;
+      this.layers.forEach((L, l) => {
+        this.product(L, L.y.ptr, lanes, x, lanes);
+        if (l + 1 < this.layers.length) k.siluForward(L.y.ptr, L.y.ptr, L.rows * lanes);
+        x = L.y.ptr;
+      });
+      k.scatterTranspose(this.out.ptr + 4 * b0 * dOut, x, rows, lanes, dOut, this.outPerm.ptr);
     }
-    let input = L0;
-    this.layers.forEach((L, l) => {
-      if (l > 0) this.product(L, L.y.ptr, Bp, input.y.ptr, Bp, Bp);
-      if (l + 1 < this.layers.length) k.siluForward(L.y.ptr, L.y.ptr, L.rows * Bp);
-      input = L;
-    });
-    k.scatterTranspose(this.out.ptr, input.y.ptr, count, Bp, shape[shape.length - 1], this.outPerm.ptr);
   }
 
-  /** y = W·x + b for `lanes` examples: one kernel call per K slice, the bias added after the last. */
-  private product(L: SparseLayer, y: number, ldy: number, x: number, ldx: number, lanes: number): void {
+  /** y = W·x + b for `lanes` examples (rows of stride `lanes`): one call per K slice, bias after the last. */
+  private product(L: SparseLayer, y: number, lanes: number, x: number, ldx: number): void {
     L.slices.forEach((s, p) => {
       const last = p === L.slices.length - 1;
-      this.engine.k.csrMatmulT(y, ldy, x, ldx, s.rowPtr.ptr, s.colIdx.ptr, s.vals.ptr, L.rows, lanes, p > 0 ? 1 : 0,
-        last ? L.bias.ptr : 0);
+      this.engine.k.csrMatmulT(y, lanes, x, ldx, s.rowPtr.ptr, s.colIdx.ptr, s.vals.ptr, L.rows, lanes,
+        p > 0 ? 1 : 0, last ? L.bias.ptr : 0);
     });
   }
 

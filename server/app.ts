@@ -18,11 +18,10 @@ import {
   ABLATIONS,
   CircuitFormatError,
   createEngine,
-  discoverCircuit,
+  discoverModel,
   FAST_TASKS,
   getTask,
   METRICS,
-  Mlp,
   ModelFormatError,
   MODES,
   taskNames,
@@ -132,16 +131,10 @@ export function createApp(opts: AppOptions = {}): Hono {
     const dataSeed = body.seed ?? (typeof meta.seed === "number" ? meta.seed : undefined);
     if (dataSeed === undefined) throw new HttpError(400, "seed: required when the model's meta has no seed");
     checkFits(snapshot, taskName);
-    const e = await getEngine();
-    const data = await task.make(e, dataSeed);
-    const model = Mlp.fromSnapshot(e, snapshot);
-    try {
-      const d = discoverCircuit(model, data, { tau: body.tau, ablation: body.ablation, metric: body.metric, seed: dataSeed });
-      return c.json({ circuit: d.circuit, circuitHash: d.circuitHash, edges: d.edges, totalEdges: d.total,
-        metric: d.metric, metricValue: d.metricValue, evaluations: d.evaluations, ms: d.ms });
-    } finally {
-      model.dispose();
-    }
+    const d = await discoverModel(snapshot, { tau: body.tau, ablation: body.ablation, metric: body.metric,
+      task: taskName, seed: dataSeed, engine: await getEngine() });
+    return c.json({ circuit: d.circuit, circuitHash: d.circuitHash, edges: d.edges, totalEdges: d.total,
+      metric: d.metric, metricValue: d.metricValue, evaluations: d.evaluations, ms: d.ms });
   });
 
   app.notFound((c) => errorResponse(c, new HttpError(404, `no route for ${c.req.method} ${c.req.path}`)));

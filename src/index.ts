@@ -9,7 +9,7 @@ import { scoreCircuit } from "./circuits/score.ts";
 import type { Ablation, DiscoveryData, EdgeMask, MetricName } from "./circuits/types.ts";
 import { createEngine, type Engine } from "./engine/engine.ts";
 import { Rng } from "./engine/random.ts";
-import { fnv1a64, modelHash } from "./model/io.ts";
+import { fnv1a64, modelHash, validateSnapshot } from "./model/io.ts";
 import { Mlp } from "./model/mlp.ts";
 import type { ModelSnapshot } from "./model/spec.ts";
 import { getTask } from "./tasks/index.ts";
@@ -268,6 +268,35 @@ export function discoverCircuit(model: Mlp, data: Dataset, o: DiscoverOptions): 
   };
 }
 
+export interface DiscoverModelOptions extends DiscoverOptions {
+  /** The task whose data the model learned; default snapshot.meta.task. */
+  task?: string;
+  /** The data seed (also seeds the pairing); default snapshot.meta.seed. */
+  seed?: number;
+  engine?: Engine;
+}
+
+/**
+ * discoverCircuit for a model as plain data (a snapshot from trainModel, a parsed file, an HTTP body):
+ * validates it, rebuilds its task's seeded data and runs ACDC. Nothing stays allocated.
+ */
+export async function discoverModel(snapshot: unknown, o: DiscoverModelOptions): Promise<Discovery> {
+  const s = validateSnapshot(snapshot);
+  const meta = s.meta ?? {};
+  const taskName = o.task ?? (typeof meta.task === "string" ? meta.task : undefined);
+  if (taskName === undefined) throw new Error("discoverModel: name the task (the model's meta has none)");
+  const seed = o.seed ?? (typeof meta.seed === "number" ? meta.seed : undefined);
+  if (seed === undefined) throw new Error("discoverModel: give the data seed (the model's meta has none)");
+  const e = o.engine ?? (await createEngine());
+  const data = await getTask(taskName).make(e, seed);
+  const model = Mlp.fromSnapshot(e, s);
+  try {
+    return discoverCircuit(model, data, { ...o, seed });
+  } finally {
+    model.dispose();
+  }
+}
+
 /**
  * FNV-1a 64 of what a circuit is: its model's hash, and each kept edge (layer, to, from as u32) with its
  * effect size's f32 bits, little-endian, in the circuit's edge order. Scores and timings are left out.
@@ -322,12 +351,7 @@ export interface CheckResult {
 export async function runCheck(o: CheckOptions, engine?: Engine): Promise<CheckResult> {
   const e = engine ?? (await createEngine());
   const r = await trainModel({ ...o, engine: e });
-  const model = Mlp.fromSnapshot(e, r.snapshot);
-  try {
-    const d = discoverCircuit(model, r.data, { tau: o.tau ?? DEFAULT_TAU[r.data.kind], seed: o.seed });
-    return { task: o.task, mode: o.mode, seed: o.seed, steps: r.steps, weightsHash: r.weightsHash,
-      test: r.metrics.test, circuitHash: d.circuitHash, edges: d.edges, totalEdges: d.total };
-  } finally {
-    model.dispose();
-  }
+  const d = await discoverModel(r.snapshot, { tau: o.tau ?? DEFAULT_TAU[r.data.kind], engine: e });
+  return { task: o.task, mode: o.mode, seed: o.seed, steps: r.steps, weightsHash: r.weightsHash,
+    test: r.metrics.test, circuitHash: d.circuitHash, edges: d.edges, totalEdges: d.total };
 }

@@ -63,6 +63,7 @@ async function buildBundles() {
     target: "node20",
     packages: "external",
   });
+  await buildPage();
   // The bench bundles tfjs (its extensionless ESM imports only resolve through a bundler);
   // module-first main fields keep a single tfjs-core copy.
   await esbuild.build({
@@ -73,6 +74,26 @@ async function buildBundles() {
     target: "node20",
     mainFields: ["module", "main"],
   });
+}
+
+// The page: one self-contained dist/web/index.html, so it also opens from file:// (where module scripts
+// and workers from files are refused). The worker is bundled first and inlined as a string; the page
+// starts it from a Blob URL.
+async function buildPage() {
+  const web = { bundle: true, format: "iife", platform: "browser", target: portable, minify: true, write: false,
+    external: ["mnist"], logLevel: "warning" };
+  const worker = await esbuild.build({ ...web, entryPoints: ["web/worker.ts"] });
+  const main = await esbuild.build({
+    ...web,
+    entryPoints: ["web/main.ts"],
+    define: { __WORKER_SOURCE__: JSON.stringify(worker.outputFiles[0].text) },
+  });
+  const script = main.outputFiles[0].text.replaceAll("</script", "<\\/script");
+  const template = await readFile(join(root, "web/index.html"), "utf8");
+  if (!template.includes("<!-- app -->")) throw new Error("web/index.html: missing the <!-- app --> marker");
+  await mkdir(join(root, "dist/web"), { recursive: true });
+  const html = template.replace("<!-- app -->", () => `<script>\n${script}</script>`);
+  await writeFile(join(root, "dist/web/index.html"), html);
 }
 
 await buildWasm();

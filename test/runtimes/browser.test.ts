@@ -1,0 +1,91 @@
+// The page in Debian's Chromium, driven by playwright-core (never downloads a browser): a person picks a
+// task, a mode, a seed and the steps, trains, discovers, and reads the hashes. They must equal Node's, and
+// the picture must draw exactly the circuit's edges. Also opens the built page from file://.
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer } from "../../server/node.ts";
+import { runCheck, WEIGHT_COLORS, type CheckResult } from "../../src/index.ts";
+import { CHECK_CASES } from "./cases.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+  "--disable-sync", "--no-first-run"];
+const root = join(import.meta.dirname, "../..");
+const pagePath = join(root, "dist/web/index.html");
+const artifacts = join(root, "test-artifacts");
+// .ci/run installs chromium and sets this, so CI never skips silently.
+const required = process.env.BRAINWIRE_REQUIRE_BROWSER === "1";
+const the = CHECK_CASES[0]; // two-moons, bimt: swaps happen and the circuit is small enough to count
+
+describe.skipIf(!existsSync(CHROMIUM) && !required)("the page in Chromium", () => {
+  let browser: Browser;
+  let server: { url: string; close: () => Promise<void> };
+  let node: CheckResult;
+
+  beforeAll(async () => {
+    [browser, server, node] = await Promise.all([
+      chromium.launch({ executablePath: CHROMIUM, args: ARGS }),
+      startServer({ port: 0, pagePath }),
+      runCheck(the),
+    ]);
+    await mkdir(artifacts, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function open(url: string): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(url);
+    return { page, errors };
+  }
+
+  async function train(page: Page): Promise<string> {
+    await page.getByLabel("Task").selectOption(the.task);
+    await page.getByLabel("Mode").selectOption(the.mode);
+    await page.getByLabel("Seed").fill(String(the.seed));
+    await page.getByLabel("Steps").fill(String(the.steps));
+    await page.getByRole("button", { name: "Train" }).click();
+    const hash = page.locator("#weights-hash").filter({ hasText: /^[0-9a-f]{16}$/ });
+    await hash.waitFor({ timeout: 60_000 });
+    return (await hash.textContent()) ?? "";
+  }
+
+  it("served by the app: trains live, discovers, and shows Node's hashes and the circuit's edges", async () => {
+    const { page, errors } = await open(server.url);
+    expect(await train(page)).toBe(node.weightsHash);
+    expect(Number(await page.locator("#network").getAttribute("data-frames"))).toBeGreaterThan(1);
+    await expect.poll(() => page.locator("#status").textContent()).toMatch(/^trained: 600 steps, \d+ swaps/);
+    await expect.poll(() => page.locator("#metrics").textContent()).toMatch(/test accuracy/);
+
+    await page.getByLabel("Ablation").selectOption("resample");
+    await page.getByRole("button", { name: "Discover circuit" }).click();
+    const hash = page.locator("#circuit-hash").filter({ hasText: /^[0-9a-f]{16}$/ });
+    await hash.waitFor({ timeout: 60_000 });
+    expect(await hash.textContent()).toBe(node.circuitHash);
+    await expect.poll(() => page.locator("#scores").textContent())
+      .toContain(`${node.edges} of ${node.totalEdges}`);
+    // What is drawn: one coloured line per kept edge, the pruned ones grey.
+    const lines = page.locator("#network svg line");
+    const pruned = page.locator(`#network svg line[stroke="${WEIGHT_COLORS.pruned}"]`);
+    expect((await lines.count()) - (await pruned.count())).toBe(node.edges);
+    expect(await pruned.count()).toBe(node.totalEdges - node.edges);
+    await page.screenshot({ path: join(artifacts, "page.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("opened from file:// (the built folder), the worker runs from a Blob URL and gives the same bits", async () => {
+    const { page, errors } = await open(pathToFileURL(pagePath).href);
+    expect(await train(page)).toBe(node.weightsHash);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

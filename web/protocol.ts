@@ -1,0 +1,55 @@
+// Messages between the page (main.ts) and its training worker (worker.ts). Plain data only: snapshots
+// are JSON-shaped, masks are Uint8Arrays (structured clone copies them).
+import type { CircuitScores, Metrics, ModelSnapshot } from "../src/index.ts";
+
+export interface TrainRequest {
+  type: "train";
+  task: string;
+  mode: string;
+  seed: number;
+  steps: number;
+}
+
+export interface DiscoverRequest {
+  type: "discover";
+  tau: number;
+  ablation: string;
+}
+
+export type ToWorker = TrainRequest | DiscoverRequest | { type: "stop" };
+
+export interface TrainProgress {
+  type: "progress";
+  step: number;
+  steps: number;
+  loss: number;
+  cost: number;
+  swaps: number;
+  snapshot: ModelSnapshot;
+  inputNames?: string[];
+  outputNames?: string[];
+}
+
+export interface Trained {
+  type: "trained";
+  snapshot: ModelSnapshot;
+  weightsHash: string;
+  metrics: Metrics;
+  steps: number;
+  swaps: number;
+  ms: number;
+  stopped: boolean;
+}
+
+export interface Discovered {
+  type: "circuit";
+  kept: Uint8Array[];
+  circuitHash: string;
+  /** The discovery metric (on the training split) and the circuit's value of it. */
+  metric: string;
+  metricValue: number;
+  /** Held-out scores (src/circuits/score.ts). */
+  scores: Partial<CircuitScores>;
+}
+
+export type FromWorker = TrainProgress | Trained | Discovered | { type: "error"; message: string };

@@ -2,7 +2,7 @@
 // task, a mode, a seed and the steps, trains, discovers, and reads the hashes. They must equal Node's, and
 // the picture must draw exactly the circuit's edges. Also opens the built page from file://.
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -85,6 +85,26 @@ describe.skipIf(!existsSync(CHROMIUM) && !required)("the page in Chromium", () =
   it("opened from file:// (the built folder), the worker runs from a Blob URL and gives the same bits", async () => {
     const { page, errors } = await open(pathToFileURL(pagePath).href);
     expect(await train(page)).toBe(node.weightsHash);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("examples/browser.html imports dist/brainwire.js and prints the same hashes", async () => {
+    const origin = "http://brainwire.test";
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.route(`${origin}/**`, async (route) => {
+      const path = new URL(route.request().url()).pathname;
+      const type = path.endsWith(".html") ? "text/html" : "text/javascript";
+      if (!/^\/(examples|dist)\/[\w.-]+$/.test(path)) return route.fulfill({ status: 404 });
+      return route.fulfill({ body: await readFile(join(root, path)), contentType: type });
+    });
+    await page.goto(`${origin}/examples/browser.html`);
+    const result = page.locator("#result").filter({ hasText: /^weights / });
+    await result.waitFor({ timeout: 60_000 });
+    expect(await result.textContent()).toBe(
+      `weights ${node.weightsHash} circuit ${node.circuitHash} (${node.edges} of ${node.totalEdges} edges)`);
     expect(errors).toEqual([]);
     await page.close();
   });

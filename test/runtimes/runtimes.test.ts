@@ -44,4 +44,21 @@ describe("runtime checks", () => {
     const { stdout } = await run(bun, ["run", script], { cwd: root });
     expect(parseLines(stdout)).toEqual(node);
   });
+
+  // The README quotes these files; they train CHECK_CASES[0] with the default τ.
+  const exampleLine = () => {
+    const r = node[0];
+    return `weights ${r.weightsHash} circuit ${r.circuitHash} (${r.edges} of ${r.totalEdges} edges)\n`;
+  };
+
+  it("examples/node.mjs (import from \"brainwire\": the package's node export) prints Node's hashes", async () => {
+    const { stdout } = await run(process.execPath, [join(root, "examples/node.mjs")], { cwd: root });
+    expect(stdout).toBe(exampleLine());
+  });
+
+  it("examples/deno.ts prints the same hashes", async () => {
+    const deno = join(root, "node_modules/.bin/deno");
+    const { stdout } = await run(deno, ["run", "--no-config", "--no-lock", join(root, "examples/deno.ts")], { cwd: root });
+    expect(stdout).toBe(exampleLine());
+  });
 });

@@ -4,6 +4,7 @@ import { Rng } from "../../src/engine/random.ts";
 import { Mlp } from "../../src/model/mlp.ts";
 import { predict } from "../../src/model/pass.ts";
 import type { ModelSpec } from "../../src/model/spec.ts";
+import { acdc } from "../../src/circuits/acdc.ts";
 import { eap, eapCandidates, eapExact, eapIg, selectThreshold, selectTopK } from "../../src/circuits/eap.ts";
 import { taskMetricValue, taskTarget } from "../../src/circuits/task-metric.ts";
 import { ABLATIONS, type DiscoveryData, type EdgeScores, type MetricName } from "../../src/circuits/types.ts";
@@ -128,6 +129,17 @@ describe("EAP", () => {
     expect(() => eap(m, noLabels, { ablation: "zero", metric: "nll" })).toThrow(/needs class labels/);
     expect(() => eap(m, d, { ablation: "zero", metric: "nll", outputs: [3] })).toThrow(/not an output index/);
     expect(() => eapIg(m, d, { ablation: "zero", metric: "nll", steps: 0 })).toThrow(/steps must be ≥ 1/);
+    m.dispose();
+  });
+
+  it("EAP→ACDC: ACDC keeps only edges among the top fraction by EAP", () => {
+    const spec = specs[0].spec;
+    const m = model(e, spec, 12);
+    const d = data(spec, 16, 13);
+    const candidates = eapCandidates(eap(m, d, { ablation: "resample", metric: "nll" }), 0.3);
+    const run = acdc(m, d, { tau: 1e-4, ablation: "resample", metric: "kl", candidates });
+    expect(run.kept.length).toBeGreaterThan(0);
+    for (const { layer, to, from } of run.kept) expect(candidates[layer][to * spec.shape[layer] + from]).toBe(1);
     m.dispose();
   });
 

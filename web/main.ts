@@ -2,7 +2,7 @@
 // (worker.ts) whose bundled source the build inlines as __WORKER_SOURCE__; it starts from a Blob URL, so
 // the page works served over HTTP and opened as a file alike. This thread only draws (drawNetwork is a
 // pure function of the snapshot) and never loads the engine.
-import { drawNetwork, FAST_TASKS, getTask, MODES, type ModelSnapshot } from "../src/index.ts";
+import { drawCurves, drawNetwork, FAST_TASKS, getTask, MODES, type ModelSnapshot } from "../src/index.ts";
 import type { Discovered, FromWorker, ToWorker } from "./protocol.ts";
 
 declare const __WORKER_SOURCE__: string;
@@ -30,6 +30,7 @@ const ui = {
   weightsHash: $<HTMLOutputElement>("weights-hash"),
   circuitHash: $<HTMLOutputElement>("circuit-hash"),
   network: $("network"),
+  curves: $("curves"),
   error: $("error"),
 };
 
@@ -38,6 +39,8 @@ const send = (m: ToWorker) => worker.postMessage(m);
 
 let picture: { snapshot: ModelSnapshot; title: string; names: Names; kept?: Uint8Array[] } | undefined;
 let drawPending = false;
+/** Loss and connection cost by step, for the chart under the network. */
+let curve: { loss: [number, number][]; cost: [number, number][] } = { loss: [], cost: [] };
 let names: Names = {};
 interface Names {
   inputNames?: string[];
@@ -70,6 +73,7 @@ ui.train.addEventListener("click", () => {
   ui.metrics.replaceChildren();
   ui.network.dataset.state = "training";
   ui.network.dataset.frames = "0";
+  curve = { loss: [], cost: [] };
   send({ type: "train", task: ui.task.value, mode: ui.mode.value, seed, steps });
 });
 
@@ -94,7 +98,13 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
       ui.progress.value = m.step / m.steps;
       ui.status.textContent = `step ${m.step} / ${m.steps} · loss ${m.loss.toExponential(2)} · ` +
         `cost ${m.cost.toExponential(2)} · swaps ${m.swaps}`;
+      curve.loss.push([m.step, m.loss]);
+      curve.cost.push([m.step, m.cost]);
       show(m.snapshot, `${ui.task.value} · ${ui.mode.value} · step ${m.step}`);
+      break;
+    case "discovering":
+      ui.status.textContent = `discovering the circuit: receiver ${m.done} of ${m.total}…`;
+      ui.progress.value = m.done / m.total;
       break;
     case "trained": {
       setBusy(false);
@@ -118,6 +128,7 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
       setBusy(false);
       ui.discover.disabled = false;
       ui.status.textContent = `circuit: ${m.scores.edges} of ${m.scores.totalEdges} edges`;
+      ui.progress.value = 1;
       fill(ui.scores, scoreRows(m));
       ui.circuitHash.value = m.circuitHash;
       if (picture) {
@@ -159,6 +170,10 @@ function redraw(): void {
     circuit: kept ? { kept } : undefined,
     width: 760,
   });
+  if (curve.loss.length > 1) {
+    ui.curves.innerHTML = drawCurves([{ name: "loss", points: curve.loss }, { name: "connection cost", points: curve.cost }],
+      { title: "training", xLabel: "step", yLabel: "value (log)", logY: true, width: 760, height: 220 });
+  }
 }
 
 function scoreRows(m: Discovered): [string, string][] {

@@ -52,4 +52,11 @@ export interface Discovered {
   scores: Partial<CircuitScores>;
 }
 
-export type FromWorker = TrainProgress | Trained | Discovered | { type: "error"; message: string };
+/** ACDC visits receivers from the outputs back; `done` of `total` visited. */
+export interface DiscoverProgress {
+  type: "discovering";
+  done: number;
+  total: number;
+}
+
+export type FromWorker = TrainProgress | Trained | DiscoverProgress | Discovered | { type: "error"; message: string };

@@ -80,7 +80,14 @@ async function trainLive(m: TrainRequest): Promise<void> {
 
 async function discover(m: DiscoverRequest): Promise<void> {
   if (!trained) throw new Error("train a model first");
-  const c = discoverCircuit(trained.model, trained.data, { tau: m.tau, ablation: m.ablation, seed: trained.seed });
+  let shown = performance.now();
+  const onProgress = (done: number, total: number) => {
+    if (performance.now() - shown < SLICE_MS) return;
+    shown = performance.now();
+    post({ type: "discovering", done, total });
+  };
+  const c = discoverCircuit(trained.model, trained.data, { tau: m.tau, ablation: m.ablation, seed: trained.seed,
+    onProgress });
   post({ type: "circuit", kept: c.mask, circuitHash: c.circuitHash, metric: c.metric, metricValue: c.metricValue,
     scores: c.circuit.scores });
 }

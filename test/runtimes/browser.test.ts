@@ -82,6 +82,20 @@ describe.skipIf(!existsSync(CHROMIUM) && !required)("the page in Chromium", () =
     await page.close();
   });
 
+  it("Stop ends a long training early and keeps the model trained so far", async () => {
+    const { page, errors } = await open(server.url);
+    await page.getByLabel("Task").selectOption("symbolic-sharing");
+    await page.getByLabel("Steps").fill("200000");
+    await page.getByRole("button", { name: "Train" }).click();
+    await expect.poll(() => page.locator("#status").textContent()).toMatch(/^step \d+ \/ 200000/);
+    await page.getByRole("button", { name: "Stop" }).click();
+    await expect.poll(() => page.locator("#status").textContent()).toMatch(/^stopped: \d+ steps/);
+    expect(await page.getByRole("button", { name: "Discover circuit" }).isEnabled()).toBe(true);
+    expect(await page.locator("#weights-hash").textContent()).toMatch(/^[0-9a-f]{16}$/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("opened from file:// (the built folder), the worker runs from a Blob URL and gives the same bits", async () => {
     const { page, errors } = await open(pathToFileURL(pagePath).href);
     expect(await train(page)).toBe(node.weightsHash);

@@ -239,7 +239,8 @@ export function subtract(out: usize, a: usize, b: usize, n: i32): void {
 // Term of example k for circuit outputs y (a padded row: pOut f32, slot order, zero padding).
 //   kl:  KL(p ‖ q) between the full model's and the circuit's softmax, coarse-grained to the classes
 //        of S plus one "rest" class (S = all outputs: the plain KL). With Δ_c = y_c − yFull_c,
-//        q_c = p_c·e^Δc / Σ p·e^Δ, so KL = −Σ_S p_c Δ_c − p_rest·log(Σ_rest p·e^Δ / p_rest) + log Σ p·e^Δ.
+//        q_c = p_c·e^Δc / Σ p·e^Δ, so
+//        KL = −Σ_S p_c Δ_c − p_rest·log(Σ_rest p·e^Δ / p_rest) + log Σ p·e^Δ.
 //        Written in Δ and f64 this stays accurate for tiny changes (KL ~ Δ², no cancellation of
 //        two log-sum-exps), and is 0 up to 1e-16 when y equals the full outputs.
 //   mse: mean over S of (y − yFull)².
@@ -472,7 +473,10 @@ function prepare(r: i32, j: i32): void {
   for (let k = 0; k < gN; k++) {
     const row = zc + ((<usize>k * <usize>pA) << 2);
     const src = zr + ((<usize>k * <usize>dNext) << 2);
-    for (let t = 0; t < nA; t++) store<f32>(row + (<usize>t << 2), load<f32>(src + (<usize>load<i32>(act + (<usize>t << 2)) << 2)));
+    for (let t = 0; t < nA; t++) {
+      const o = <usize>load<i32>(act + (<usize>t << 2));
+      store<f32>(row + (<usize>t << 2), load<f32>(src + (o << 2)));
+    }
     for (let t = nA; t < pA; t++) store<f32>(row + (<usize>t << 2), 0);
   }
   const wc = take(pA * 4);
@@ -488,7 +492,8 @@ function prepare(r: i32, j: i32): void {
   const wt2 = <usize>layer(r + 1, L_WT);
   const wtc = take(max(pA, 1) * p2 * 4);
   for (let t = 0; t < nA; t++) {
-    memory.copy(wtc + ((<usize>t * <usize>p2) << 2), wt2 + ((<usize>load<i32>(act + (<usize>t << 2)) * <usize>p2) << 2), <usize>p2 << 2);
+    const o = <usize>load<i32>(act + (<usize>t << 2));
+    memory.copy(wtc + ((<usize>t * <usize>p2) << 2), wt2 + ((o * <usize>p2) << 2), <usize>p2 << 2);
   }
   setAt(gRows, r + 2, nA);
   setAt(gWin, r + 2, wtc);

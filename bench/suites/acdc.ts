@@ -32,7 +32,8 @@ const ANCHORS = { "tfjs-wasm naive": 51, "PyTorch naive (opt. BLAS est.)": 89_40
 async function mnistSetting(engine: Engine): Promise<{ model: Mlp; data: DiscoveryData }> {
   const task = getTask("mnist");
   const ds = await task.make(engine, 1);
-  const { model } = train(engine, ds, { mode: "vanilla", seed: 1, settings: withOverrides(task.settings, { steps: TRAIN_STEPS }) });
+  const settings = withOverrides(task.settings, { steps: TRAIN_STEPS });
+  const { model } = train(engine, ds, { mode: "vanilla", seed: 1, settings });
   const n = Math.min(EXAMPLES, ds.test.n);
   const d = 784;
   const clean = (ds.test.x as Float32Array).slice(0, n * d);
@@ -66,7 +67,8 @@ export const acdcSuite: Suite = {
         const same = naive.mask.every((m, l) => m.every((v, e) => v === check.mask[l][e]));
         const metricGap = Math.abs(naive.metricValue - check.metricValue);
         if (!same || metricGap > 1e-6 + 1e-4 * Math.abs(naive.metricValue)) {
-          throw new Error(`acdc: ${label}: optimised and naive runs disagree on the sampled edges (metric gap ${metricGap})`);
+          throw new Error(`acdc: ${label}: optimised and naive runs disagree on the sampled edges ` +
+            `(metric gap ${metricGap})`);
         }
         const sampled = (SAMPLE_RECEIVERS - 1) * model.spec.shape[model.depth - 1];
         const perTest = (marks[1] - marks[0]) / sampled;

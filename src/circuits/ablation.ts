@@ -85,7 +85,9 @@ export function ablatedValues(model: Mlp, data: DiscoveryData, ablation: Ablatio
   checkData(model, data, ablation);
   const e = model.engine;
   const clean = fullRun(model, data.clean, data.n);
-  const corrupted = ablation === "resample" ? fullRun(model, data.corrupted as Float32Array | Int32Array, data.n) : undefined;
+  const corrupted = ablation === "resample"
+    ? fullRun(model, data.corrupted as Float32Array | Int32Array, data.n)
+    : undefined;
   try {
     const bufs = ablatedSenders(model, ablation, clean, corrupted);
     const values = bufs.map((b) => e.read(b));

@@ -45,7 +45,9 @@ export function metricSetup(model: Mlp, data: DiscoveryData, metric: MetricName,
   if (outputs) {
     if (outputs.length === 0) throw new RangeError("outputs: the subset is empty");
     for (const o of outputs) {
-      if (!Number.isInteger(o) || o < 0 || o >= dOut) throw new RangeError(`outputs: ${o} is not an output index < ${dOut}`);
+      if (!Number.isInteger(o) || o < 0 || o >= dOut) {
+        throw new RangeError(`outputs: ${o} is not an output index < ${dOut}`);
+      }
       inS[slotOf[o]] = 1;
     }
   }
@@ -53,7 +55,9 @@ export function metricSetup(model: Mlp, data: DiscoveryData, metric: MetricName,
   const n = data.n;
   const labelSlot = new Int32Array(n).fill(-1);
   let count = n;
-  if (name === "kl" && dOut < 2) throw new Error("metric kl needs at least two outputs (a softmax over one is constant)");
+  if (name === "kl" && dOut < 2) {
+    throw new Error("metric kl needs at least two outputs (a softmax over one is constant)");
+  }
   if (name === "logit-diff" || name === "nll") {
     const labels = data.labels;
     if (!labels) throw new Error(`metric ${name} needs class labels in the discovery data`);
@@ -62,7 +66,9 @@ export function metricSetup(model: Mlp, data: DiscoveryData, metric: MetricName,
     count = 0;
     for (let k = 0; k < n; k++) {
       const y = labels[k];
-      if (!Number.isInteger(y) || y < 0 || y >= dOut) throw new RangeError(`labels: ${y} at ${k} is not a class < ${dOut}`);
+      if (!Number.isInteger(y) || y < 0 || y >= dOut) {
+        throw new RangeError(`labels: ${y} at ${k} is not a class < ${dOut}`);
+      }
       if (inS[slotOf[y]]) {
         labelSlot[k] = slotOf[y];
         count++;

@@ -54,7 +54,8 @@ function slotInput(model: Mlp, x: Float32Array | Int32Array, k: number): number[
 
 function expectedAblation(model: Mlp, data: DiscoveryData, ablation: Ablation): number[][] {
   const never = () => false;
-  const clean = Array.from({ length: data.n }, (_, k) => forwardByHand(model, slotInput(model, data.clean, k), never).senders);
+  const clean = Array.from({ length: data.n },
+    (_, k) => forwardByHand(model, slotInput(model, data.clean, k), never).senders);
   return clean[0].map((layer, l) => {
     const d = layer.length;
     const rows: number[] = [];
@@ -98,7 +99,8 @@ describe("ablated sender values", () => {
     const model = randomModel(engine, { shape: [3, 2] }, 1);
     const data = randomData(model, 3, 2);
     expect(() => ablatedValues(model, data, "noise" as Ablation)).toThrow(/unknown ablation "noise"/);
-    expect(() => ablatedValues(model, { ...data, n: 0, clean: new Float32Array(0) }, "zero")).toThrow(/at least one example/);
+    const empty = { ...data, n: 0, clean: new Float32Array(0) };
+    expect(() => ablatedValues(model, empty, "zero")).toThrow(/at least one example/);
     expect(() => ablatedValues(model, { ...data, corrupted: undefined }, "resample")).toThrow(/corrupted inputs/);
     model.dispose();
   });
@@ -112,7 +114,8 @@ describe("edge patching", () => {
     // remove x2 → h1.1, and h1.1 → h2.0: the second reads h1.1 as already changed by the first
     const cut = [[0, 1, 2], [1, 0, 1], [2, 1, 0]];
     for (const [l, to, from] of cut) mask[l][to * model.spec.shape[l] + from] = 0;
-    const removed = (l: number, to: number, from: number) => cut.some((c) => c[0] === l && c[1] === to && c[2] === from);
+    const removed = (l: number, to: number, from: number) =>
+      cut.some((c) => c[0] === l && c[1] === to && c[2] === from);
     for (const ablation of ["zero", "mean", "resample"] as const) {
       const net = new AblatedNetwork(model, data, { ablation, metric: "kl", candidates: mask });
       const aTilde = expectedAblation(model, data, ablation);

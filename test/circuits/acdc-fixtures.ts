@@ -68,7 +68,8 @@ export function expectAgreement(units: [number, number][][], naive: AcdcResult, 
         out.ties.push(`${label}: edge ${l}:${e} Δ naive ${dn} fast ${df} τ ${tau}`);
         return out;
       }
-      throw new Error(`${label}: edge ${l}:${e} decided differently away from a tie: Δ naive ${dn} fast ${df} τ ${tau}`);
+      throw new Error(`${label}: edge ${l}:${e} decided differently away from a tie: ` +
+        `Δ naive ${dn} fast ${df} τ ${tau}`);
     }
     const diff = Math.abs(df - dn);
     out.maxDiff = Math.max(out.maxDiff, diff);

@@ -15,7 +15,8 @@ import { AblatedNetwork } from "../../src/circuits/forward-cache.ts";
 import { edgeCount, fullMask } from "../../src/circuits/graph.ts";
 import type { DiscoveryData, MetricName } from "../../src/circuits/types.ts";
 import { Rng } from "../../src/engine/random.ts";
-import { Mlp } from "../../src/model/mlp.ts";
+import type { Mlp } from "../../src/model/mlp.ts";
+import type { ModelSpec } from "../../src/model/spec.ts";
 import { getTask } from "../../src/tasks/index.ts";
 import { train } from "../../src/train/trainer.ts";
 import { withOverrides } from "../../src/train/settings.ts";
@@ -31,7 +32,7 @@ const ABLATIONS = ["zero", "mean", "resample"] as const;
 const TAU: Record<MetricName, number> = { kl: 1e-3, mse: 1e-2, "logit-diff": 1e-3, nll: 1e-3 };
 
 /** A random model with weights ×3, so single edges matter at these τ. */
-function strongModel(spec: { shape: number[]; inFold?: number; embed?: { tokens: number; dim: number } }, seed: number): Mlp {
+function strongModel(spec: Partial<ModelSpec> & { shape: number[] }, seed: number): Mlp {
   const m = randomModel(engine, spec, seed);
   const p = engine.f32(m.params);
   for (let i = 0; i < p.length; i++) p[i] *= 3;
@@ -67,7 +68,8 @@ describe("optimised ACDC makes the naive run's decisions", () => {
     model.outPerm.set([2, 0, 3, 1]);
     const data = randomData(model, 30, 4);
     for (const metric of ["kl", "mse", "nll"] as const) {
-      compareEdges(model, data, { tau: TAU[metric], ablation: "resample", metric, outputs: [1, 3] }, `${metric} on [1, 3]`);
+      const opts: AcdcOptions = { tau: TAU[metric], ablation: "resample", metric, outputs: [1, 3] };
+      compareEdges(model, data, opts, `${metric} on [1, 3]`);
     }
     model.dispose();
   });
@@ -99,7 +101,8 @@ describe("optimised ACDC makes the naive run's decisions", () => {
   it("on a trained two-moons model", async () => {
     const task = getTask("two-moons");
     const ds = await task.make(engine, 1);
-    const { model } = train(engine, ds, { mode: "bimt", seed: 1, settings: withOverrides(task.settings, { steps: 2000 }) });
+    const settings = withOverrides(task.settings, { steps: 2000 });
+    const { model } = train(engine, ds, { mode: "bimt", seed: 1, settings });
     const n = ds.test.n;
     const perm = new Rng(2).permutation(n);
     const x = ds.test.x as Float32Array;
@@ -109,7 +112,8 @@ describe("optimised ACDC makes the naive run's decisions", () => {
       corrupted: Float32Array.from({ length: 2 * n }, (_, i) => x[2 * perm[i >> 1] + (i & 1)]),
       labels: ds.test.y as Int32Array,
     };
-    for (const [metric, ablation, tau] of [["kl", "resample", 1e-3], ["nll", "zero", 1e-3], ["logit-diff", "mean", 1e-2]] as const) {
+    const cases = [["kl", "resample", 1e-3], ["nll", "zero", 1e-3], ["logit-diff", "mean", 1e-2]] as const;
+    for (const [metric, ablation, tau] of cases) {
       const { naive } = compareEdges(model, data, { tau, ablation, metric }, `two-moons ${metric}/${ablation}`);
       expect(keptFraction(naive)).toBeGreaterThan(0);
       expect(keptFraction(naive)).toBeLessThan(0.5);
@@ -129,7 +133,8 @@ describe("neuron-level ACDC makes the naive run's decisions", () => {
       const opts = { tau, ablation, metric };
       const naive = acdcNodesNaive(model, data, opts);
       const fast = acdcNodes(model, data, opts);
-      const agreement = expectAgreement(neuronUnits(model.spec), naive, fast, opts.tau, TOL, `nodes ${metric}/${ablation}`);
+      const label = `nodes ${metric}/${ablation}`;
+      const agreement = expectAgreement(neuronUnits(model.spec), naive, fast, opts.tau, TOL, label);
       for (const tie of agreement.ties) console.log(`near-tie: ${tie}`);
       expect(keptFraction(naive)).toBeGreaterThan(0.05);
       expect(keptFraction(naive)).toBeLessThan(0.95);
@@ -261,5 +266,29 @@ describe("options and bad input", () => {
     }
     expect(Number.isFinite(r.metricValue)).toBe(true);
     expect(r.ms).toBeGreaterThan(0);
+  });
+});
+
+describe("the passes' SIMD SiLU", () => {
+  it("stays within 2 ulp of siluForward (the activations of the naive run)", () => {
+    const n = 4003; // a tail after the four-lane loop
+    const z = Float32Array.from({ length: n }, (_, i) => Math.fround(-100 + (200 * i) / (n - 1)));
+    const zb = engine.from(z);
+    const fast = engine.alloc(n);
+    const ref = engine.alloc(n);
+    engine.k.siluSimd(zb.ptr, fast.ptr, n);
+    engine.k.siluForward(zb.ptr, ref.ptr, n);
+    const a = engine.read(fast);
+    const b = engine.read(ref);
+    engine.free(zb, fast, ref);
+    const bits = new Int32Array(a.buffer);
+    const want = new Int32Array(b.buffer);
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      // both round x·σ(x) for |x| > 87 to the same limits; compare in ulps of the reference
+      const ulps = Math.abs(a[i] - b[i]) <= 1e-30 ? 0 : Math.abs(bits[i] - want[i]);
+      worst = Math.max(worst, ulps);
+    }
+    expect(worst).toBeLessThanOrEqual(2);
   });
 });

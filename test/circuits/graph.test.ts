@@ -5,7 +5,8 @@ import {
 } from "../../src/circuits/graph.ts";
 import type { ModelSpec } from "../../src/model/spec.ts";
 
-const spec = (shape: number[], extra: Partial<ModelSpec> = {}): ModelSpec => ({ shape, layout: "line", inFold: 1, ...extra });
+const spec = (shape: number[], extra: Partial<ModelSpec> = {}): ModelSpec =>
+  ({ shape, layout: "line", inFold: 1, ...extra });
 
 describe("graph", () => {
   it("counts one edge per weight: 89,400 for the MNIST MLP", () => {
@@ -23,7 +24,8 @@ describe("graph", () => {
       [1, 0], [1, 1], [1, 2], [1, 3], [1, 4], [1, 5], [0, 0], [0, 1], [0, 2], [0, 3], [0, 4], [0, 5],
     ]);
     expect(senderOrder(s)).toEqual([
-      { layer: 1, index: 0 }, { layer: 1, index: 1 }, { layer: 1, index: 2 }, { layer: 0, index: 0 }, { layer: 0, index: 1 },
+      { layer: 1, index: 0 }, { layer: 1, index: 1 }, { layer: 1, index: 2 },
+      { layer: 0, index: 0 }, { layer: 0, index: 1 },
     ]);
   });
 

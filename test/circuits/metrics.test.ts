@@ -29,8 +29,13 @@ function softmax(z: number[]): number[] {
 }
 
 const f32 = (xs: number[]) => Float32Array.from(xs);
-const value = (dOut: number, metric: MetricName, yFull: number[], y: number[], opts: { labels?: number[]; outputs?: number[]; perm?: number[] } = {}) =>
-  metricValue(outputs(dOut, opts.perm), data(yFull.length / dOut, opts.labels), metric, f32(yFull), f32(y), opts.outputs);
+interface Case {
+  labels?: number[];
+  outputs?: number[];
+  perm?: number[];
+}
+const value = (dOut: number, metric: MetricName, yFull: number[], y: number[], c: Case = {}) =>
+  metricValue(outputs(dOut, c.perm), data(yFull.length / dOut, c.labels), metric, f32(yFull), f32(y), c.outputs);
 
 describe("kl", () => {
   it("is KL(p_full ‖ p_circuit) of the softmax outputs, averaged over examples", () => {
@@ -58,7 +63,8 @@ describe("kl", () => {
     // the subset names original outputs: with slots holding outputs (2, 0, 1), output 0 sits in slot 1
     const yfSlots = [yf[2], yf[0], yf[1]];
     const ySlots = [y[2], y[0], y[1]];
-    expectScalarClose(value(3, "kl", yfSlots, ySlots, { outputs: [0], perm: [2, 0, 1] }), want, tol, "kl through outPerm");
+    const got = value(3, "kl", yfSlots, ySlots, { outputs: [0], perm: [2, 0, 1] });
+    expectScalarClose(got, want, tol, "kl through outPerm");
   });
 });
 

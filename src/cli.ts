@@ -1,5 +1,6 @@
 // The command line: brainwire train | draw (discover, study, serve and bench join as they land).
 import { Command, InvalidArgumentError } from "commander";
+import { discoverCommand } from "./cli/discover-command.ts";
 import { drawCommand } from "./cli/draw-command.ts";
 import { importCommand } from "./cli/import-command.ts";
 import { trainCommand } from "./cli/train-command.ts";
@@ -47,7 +48,33 @@ program
   .description("draw a saved model as SVG: neurons at their coordinates, lines by |w| and sign")
   .option("--out <file>", "output SVG", "out/network.svg")
   .option("--title <text>", "picture title")
+  .option("--circuit <file>", "draw this circuit over the network (kept edges solid, pruned faint)")
   .action((model, opts) => drawCommand(model, opts));
+
+program
+  .command("discover <model>")
+  .description("find the model's circuit (rebuilds its task's seeded data), print its scores, write it as JSON")
+  .option("--method <m>", "acdc, acdc-nodes, eap, eap-ig or eap-acdc", "acdc")
+  .option("--tau <x>", "ACDC per-edge tolerance, or EAP |score| threshold (default 1e-3 for KL, 1e-2 for MSE)", num)
+  .option("--ablation <a>", "zero, mean or resample", "resample")
+  .option("--metric <m>", "kl, mse, logit-diff or nll (default kl / mse; EAP: nll / mse)")
+  .option("--outputs <list>", "restrict the metric to these original outputs, e.g. 0 or 0,2")
+  .option("--top-k <n>", "EAP: keep the k highest-scoring edges instead of a threshold", num)
+  .option("--fraction <x>", "EAP→ACDC: fraction of edges, by EAP rank, that ACDC tests (default 0.1)", num)
+  .option("--steps <n>", "EAP-IG interpolation points (default 5)", num)
+  .option("--examples <n>", "training examples used for discovery (default up to 1000)", num)
+  .option("--seed <n>", "data seed (default: the model's)", num)
+  .option("--task <name>", "the task the model learned (default: the model's)")
+  .option("--data <file>", "the user data the model learned (.csv or .json)")
+  .option("--targets <cols>", "CSV target columns")
+  .option("--classification", "user data targets are class labels")
+  .option("--test-fraction <x>", "held-out fraction of --data", num)
+  .option("--sweep", "run a τ grid and write the faithfulness-vs-edges curve instead of one circuit")
+  .option("--grid <list>", "τ values for --sweep (default 1e-6, 3e-6, …, 1e-1)")
+  .option("--out <file>", "circuit JSON (or sweep JSON with --sweep)")
+  .option("--svg <file>", "also draw the circuit over the network")
+  .option("--quiet", "no progress output")
+  .action((model, opts) => discoverCommand(model, opts));
 
 program
   .command("import <file>")

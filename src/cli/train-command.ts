@@ -1,59 +1,30 @@
 // `brainwire train`: trains a task (or the user's data) in one mode and writes the model and its picture.
-import { readFile, mkdir, writeFile } from "node:fs/promises";
-import { dirname, extname } from "node:path";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import cliProgress from "cli-progress";
 import { createEngine } from "../engine/engine.ts";
 import { serializeModel } from "../model/io.ts";
-import { getTask, parseUserData, userTask } from "../tasks/index.ts";
-import { readMnistFolder } from "../tasks/node-files.ts";
-import type { Task } from "../tasks/types.ts";
 import { parseMode } from "../train/modes.ts";
 import { withOverrides, type SettingOverrides } from "../train/settings.ts";
 import { train } from "../train/trainer.ts";
 import { drawNetwork } from "../viz/network-svg.ts";
+import { resolveTask, type DataFlags } from "./data.ts";
 import { bytes, metric, seconds, table } from "./format.ts";
 
-export interface TrainFlags extends SettingOverrides {
+export interface TrainFlags extends SettingOverrides, DataFlags {
   task: string;
   mode: string;
   seed: number;
   out: string;
   svg?: string;
-  data?: string;
-  targets?: string;
-  classification?: boolean;
-  testFraction?: number;
-  mnistDir?: string;
   permuteAdam?: boolean;
   quiet?: boolean;
-}
-
-async function resolveTask(f: TrainFlags): Promise<Task> {
-  if (f.data) {
-    const ext = extname(f.data).toLowerCase();
-    if (ext !== ".csv" && ext !== ".json") throw new Error(`--data: expected a .csv or .json file, got "${f.data}"`);
-    const text = await readFile(f.data, "utf8");
-    const dataset = parseUserData(text, ext === ".csv" ? "csv" : "json", {
-      targets: f.targets?.split(","),
-      kind: f.classification ? "classification" : undefined,
-      testFraction: f.testFraction,
-      seed: f.seed,
-    });
-    return userTask(dataset);
-  }
-  const task = getTask(f.task);
-  if (f.mnistDir) {
-    if (task.name !== "mnist") throw new Error("--mnist-dir only applies to --task mnist");
-    const dataset = await readMnistFolder(f.mnistDir);
-    return { ...task, make: () => dataset };
-  }
-  return task;
 }
 
 export async function trainCommand(f: TrainFlags): Promise<void> {
   if (!Number.isInteger(f.seed)) throw new Error(`--seed must be a whole number, got ${f.seed}`);
   const mode = parseMode(f.mode);
-  const task = await resolveTask(f);
+  const task = await resolveTask(f.task, f.seed, f);
   const settings = withOverrides(task.settings, f);
   const engine = await createEngine();
   const data = await task.make(engine, f.seed);

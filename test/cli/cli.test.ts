@@ -119,3 +119,54 @@ describe("brainwire draw and import", () => {
     expect(r.stderr).toMatch(/brainwire: .*JSON/i);
   });
 });
+
+describe("brainwire discover", () => {
+  it("finds a circuit, writes it, draws it over the network, and sweeps τ", async () => {
+    const model = join(dir, "si.json");
+    expect((await brainwire("train", "--task", "symbolic-independence", "--steps", "3000", "--out", model, "--quiet")).code).toBe(0);
+    const circuit = join(dir, "c.json");
+    const r = await brainwire("discover", model, "--tau", "1e-2", "--outputs", "0", "--out", circuit, "--quiet");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/edges kept\s+\d+ of 520/);
+    expect(r.stdout).toMatch(/faithfulness\s+mse/);
+    expect(r.stdout).toMatch(/ground truth\s+precision/);
+    const saved = JSON.parse(await readFile(circuit, "utf8"));
+    expect(saved.format).toBe("brainwire.circuit");
+    expect(saved.settings).toMatchObject({ method: "acdc", ablation: "resample", metric: "mse", tau: 0.01, outputs: [0] });
+
+    const svg = join(dir, "c.svg");
+    const d = await brainwire("draw", model, "--circuit", circuit, "--out", svg);
+    expect(d.code, d.stderr).toBe(0);
+    expect(await readFile(svg, "utf8")).toContain(`${saved.edges.length} edges kept`);
+
+    const sweep = join(dir, "sweep.json");
+    const s = await brainwire("discover", model, "--sweep", "--grid", "1e-4,1e-3,1e-2", "--out", sweep, "--quiet");
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.stdout).toMatch(/area under faithfulness-vs-edges/);
+    expect(s.stdout).toMatch(/ground-truth ROC AUC\s+[01]\.\d{3}/);
+    const points = JSON.parse(await readFile(sweep, "utf8")).points as { edges: number }[];
+    expect(points.map((p) => p.edges)).toEqual([...points.map((p) => p.edges)].sort((a, b) => b - a));
+  });
+
+  it("refuses a circuit drawn over another model, and bad options", async () => {
+    const a = join(dir, "a.json");
+    const b = join(dir, "b.json");
+    expect((await brainwire("train", "--steps", "20", "--seed", "1", "--out", a, "--quiet")).code).toBe(0);
+    expect((await brainwire("train", "--steps", "20", "--seed", "2", "--out", b, "--quiet")).code).toBe(0);
+    const circuit = join(dir, "ca.json");
+    expect((await brainwire("discover", a, "--out", circuit, "--quiet")).code).toBe(0);
+    const wrong = await brainwire("draw", b, "--circuit", circuit, "--out", join(dir, "w.svg"));
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/belongs to another model/);
+    for (const [args, message] of [
+      [["--tau", "0"], /--tau must be a finite number > 0/],
+      [["--method", "magic"], /unknown discovery method/],
+      [["--ablation", "erase"], /ablation/],
+      [["--outputs", "x"], /--outputs: "x" is not an output index/],
+    ] as [string[], RegExp][]) {
+      const r = await brainwire("discover", a, ...args, "--quiet");
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});

@@ -114,13 +114,17 @@ export interface SessionOptions {
  * runtime tests compare the two.
  */
 export async function startSession(engine: Engine, o: SessionOptions): Promise<Session> {
-  if (!Number.isInteger(o.seed)) throw new Error(`seed must be a whole number, got ${o.seed}`);
-  const task = getTask(o.task);
-  const mode = parseMode(o.mode);
-  const settings = withOverrides(task.settings, { steps: o.steps });
+  const { task, mode, settings } = resolveRun(o);
   const data = await task.make(engine, o.seed);
   const trainer = new Trainer(engine, data, { mode, seed: o.seed, settings });
   return { task, mode, seed: o.seed, settings, data, trainer };
+}
+
+/** The task, mode and settings a run asks for, with clear errors for bad names and values. */
+function resolveRun(o: SessionOptions): { task: Task; mode: Mode; settings: TrainSettings } {
+  if (!Number.isInteger(o.seed)) throw new Error(`seed must be a whole number, got ${o.seed}`);
+  const task = getTask(o.task);
+  return { task, mode: parseMode(o.mode), settings: withOverrides(task.settings, { steps: o.steps }) };
 }
 
 /** Ends a session: the model's metrics and snapshot (with provenance in meta); frees the training buffers. */
@@ -135,7 +139,7 @@ export function finishSession(s: Session, stepsDone: number): { model: Mlp; snap
     wireLength: wireLength(model),
   };
   s.trainer.dispose();
-  const snapshot = model.toSnapshot(provenance(s.task, s.mode, s.seed, stepsDone, metrics, s.data));
+  const snapshot = model.toSnapshot(provenance(s.task, s.mode, s.seed, s.settings, stepsDone, metrics, s.data));
   return { model, snapshot, metrics };
 }
 
@@ -156,11 +160,8 @@ export async function trainModel(o: TrainModelOptions): Promise<{
   wallMs: number;
   data: Dataset;
 }> {
-  if (!Number.isInteger(o.seed)) throw new Error(`seed must be a whole number, got ${o.seed}`);
+  const { task, mode, settings } = resolveRun(o);
   const engine = o.engine ?? (await createEngine());
-  const task = getTask(o.task);
-  const mode = parseMode(o.mode);
-  const settings = withOverrides(task.settings, { steps: o.steps });
   const data = await task.make(engine, o.seed);
   const r = train(engine, data, {
     mode,
@@ -170,17 +171,20 @@ export async function trainModel(o: TrainModelOptions): Promise<{
     progressEvery: o.progressEvery,
     signal: o.signal,
   });
-  const snapshot = r.model.toSnapshot(provenance(task, mode, o.seed, r.steps, r.metrics, data));
+  const snapshot = r.model.toSnapshot(provenance(task, mode, o.seed, settings, r.steps, r.metrics, data));
   r.model.dispose();
   return { snapshot, weightsHash: modelHash(snapshot), metrics: r.metrics, steps: r.steps, swaps: r.swaps,
     wallMs: r.wallMs, data };
 }
 
-function provenance(task: Task, mode: Mode, seed: number, steps: number, metrics: Metrics, data: Dataset) {
+/** What the model's meta records: enough to rerun it (task, mode, seed, settings) and what came of it. */
+function provenance(task: Task, mode: Mode, seed: number, settings: TrainSettings, steps: number, metrics: Metrics,
+  data: Dataset) {
   return {
     task: task.name,
     mode,
     seed,
+    settings,
     steps,
     metrics,
     inputNames: data.inputNames,

@@ -4,12 +4,14 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createEngine } from "../src/engine/engine.ts";
 import { formatTable, loadTfjsWasm, ratio, type BenchContext, type Row, type Suite } from "./harness.ts";
+import { acdcSuite } from "./suites/acdc.ts";
+import { circuitsSuite } from "./suites/circuits.ts";
 import { engineSuite } from "./suites/engine.ts";
 import { gemmSuite } from "./suites/gemm.ts";
 import { trainSuite } from "./suites/train.ts";
 
 // New suites (training steps/s, ACDC, …) register here.
-const SUITES: Suite[] = [engineSuite, gemmSuite, trainSuite];
+const SUITES: Suite[] = [engineSuite, gemmSuite, trainSuite, acdcSuite, circuitsSuite];
 
 // The smallest module that uses a v128 instruction: tells whether this runtime has WASM SIMD at all.
 const SIMD_PROBE = new Uint8Array([

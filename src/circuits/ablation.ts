@@ -9,7 +9,6 @@
 import type { Buf, Engine } from "../engine/engine.ts";
 import type { Mlp } from "../model/mlp.ts";
 import { Pass, uploadInputs } from "../model/pass.ts";
-import { checkDiscoveryData } from "./eap.ts";
 import { ABLATIONS, type Ablation, type DiscoveryData } from "./types.ts";
 
 export function checkAblation(ablation: unknown): Ablation {
@@ -23,6 +22,25 @@ export function checkAblation(ablation: unknown): Ablation {
 export function checkData(model: Mlp, data: DiscoveryData, ablation: Ablation): void {
   checkAblation(ablation);
   checkDiscoveryData(model, data, ablation);
+}
+
+/** Checks the data a discovery run gets against the model and the ablation. */
+function checkDiscoveryData(model: Mlp, data: DiscoveryData, ablation: Ablation): void {
+  const width = inputWidth(model);
+  const kind = model.spec.embed ? Int32Array : Float32Array;
+  if (!Number.isInteger(data.n) || data.n < 1) {
+    throw new RangeError(`discovery data: need at least one example, got n = ${data.n}`);
+  }
+  if (!(data.clean instanceof kind) || data.clean.length !== data.n * width) {
+    throw new RangeError(`discovery data: clean inputs must be a ${kind.name} of ${data.n}×${width}`);
+  }
+  if (ablation === "resample") {
+    const c = data.corrupted;
+    if (!c) throw new Error("ablation resample needs paired corrupted inputs");
+    if (!(c instanceof kind) || c.length !== data.n * width) {
+      throw new RangeError(`discovery data: corrupted inputs must be a ${kind.name} of ${data.n}×${width} like clean`);
+    }
+  }
 }
 
 /** Width of one example's input row: features, or token ids for embedding models. */

@@ -16,6 +16,7 @@
 import type { Buf, Engine } from "../engine/engine.ts";
 import type { Mlp } from "../model/mlp.ts";
 import { Pass, uploadInputs, type InputBuf } from "../model/pass.ts";
+import { checkData, inputWidth } from "./ablation.ts";
 import { metricGradient, taskMetricValue, taskTarget, type TaskTarget } from "./task-metric.ts";
 import type { Ablation, DiscoveryData, EdgeMask, EdgeScores, MetricName } from "./types.ts";
 
@@ -47,34 +48,8 @@ export function eapIg(model: Mlp, data: DiscoveryData, opts: EapIgOptions): Edge
   return attribute(model, data, opts, opts.steps);
 }
 
-/** Width of one example's input row: features, or token ids for embedding models. */
-function inputWidth(model: Mlp): number {
-  return model.spec.embed ? model.spec.inFold : model.spec.shape[0];
-}
-
-/** Checks the data a discovery run gets against the model and the ablation. */
-export function checkDiscoveryData(model: Mlp, data: DiscoveryData, ablation: Ablation): void {
-  const width = inputWidth(model);
-  const kind = model.spec.embed ? Int32Array : Float32Array;
-  if (!Number.isInteger(data.n) || data.n < 1) {
-    throw new RangeError(`discovery data: need at least one example, got n = ${data.n}`);
-  }
-  if (!(data.clean instanceof kind) || data.clean.length !== data.n * width) {
-    throw new RangeError(`discovery data: clean inputs must be a ${kind.name} of ${data.n}×${width}`);
-  }
-  if (ablation === "resample") {
-    const c = data.corrupted;
-    if (!c) throw new Error("ablation resample needs paired corrupted inputs");
-    if (!(c instanceof kind) || c.length !== data.n * width) {
-      throw new RangeError(`discovery data: corrupted inputs must be a ${kind.name} of ${data.n}×${width} like clean`);
-    }
-  } else if (ablation !== "zero" && ablation !== "mean") {
-    throw new Error(`unknown ablation "${String(ablation)}"; use zero, mean or resample`);
-  }
-}
-
 function attribute(model: Mlp, data: DiscoveryData, opts: EapOptions, steps: number): EdgeScores {
-  checkDiscoveryData(model, data, opts.ablation);
+  checkData(model, data, opts.ablation);
   const target = taskTarget(model, data, opts.metric, opts.outputs);
   const e = model.engine;
   const { k } = e;
@@ -276,7 +251,7 @@ function refAblated(e: Engine, model: Mlp, net: RefNet, data: DiscoveryData, abl
  */
 export function eapExact(model: Mlp, data: DiscoveryData, opts: EapOptions & { steps?: number }, eps = 1e-3):
   EdgeScores {
-  checkDiscoveryData(model, data, opts.ablation);
+  checkData(model, data, opts.ablation);
   const t: TaskTarget = taskTarget(model, data, opts.metric, opts.outputs);
   const e = model.engine;
   const steps = opts.steps ?? 1;

@@ -1,6 +1,7 @@
 // The page in Debian's Chromium, driven by playwright-core (never downloads a browser): a person picks a
 // task, a mode, a seed and the steps, trains, discovers, and reads the hashes. They must equal Node's, and
-// the picture must draw exactly the circuit's edges. Also opens the built page from file://.
+// the picture must draw exactly the circuit's edges. Also: the built page from file://, Stop, the browser
+// example, and runCheck on the library bundle for every check case.
 import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -103,23 +104,44 @@ describe.skipIf(!existsSync(CHROMIUM) && !required)("the page in Chromium", () =
     await page.close();
   });
 
-  it("examples/browser.html imports dist/brainwire.js and prints the same hashes", async () => {
+  /** A page on a made-up origin that serves the repository's examples/ and dist/ files. */
+  async function openRepoPage(path: string): Promise<{ page: Page; errors: string[] }> {
     const origin = "http://brainwire.test";
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.route(`${origin}/**`, async (route) => {
-      const path = new URL(route.request().url()).pathname;
-      const type = path.endsWith(".html") ? "text/html" : "text/javascript";
-      if (!/^\/(examples|dist)\/[\w.-]+$/.test(path)) return route.fulfill({ status: 404 });
-      return route.fulfill({ body: await readFile(join(root, path)), contentType: type });
+      const file = new URL(route.request().url()).pathname;
+      const type = file.endsWith(".html") ? "text/html" : "text/javascript";
+      if (!/^\/(examples|dist)\/[\w.-]+$/.test(file)) return route.fulfill({ status: 404 });
+      return route.fulfill({ body: await readFile(join(root, file)), contentType: type });
     });
-    await page.goto(`${origin}/examples/browser.html`);
+    await page.goto(`${origin}${path}`);
+    return { page, errors };
+  }
+
+  it("examples/browser.html imports dist/brainwire.js and prints the same hashes", async () => {
+    const { page, errors } = await openRepoPage("/examples/browser.html");
     const result = page.locator("#result").filter({ hasText: /^weights / });
     await result.waitFor({ timeout: 60_000 });
     expect(await result.textContent()).toBe(
       `weights ${node.weightsHash} circuit ${node.circuitHash} (${node.edges} of ${node.totalEdges} edges)`);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("runCheck from dist/brainwire.js gives Node's results for every check case", async () => {
+    const want = [];
+    for (const c of CHECK_CASES) want.push(await runCheck(c));
+    const { page } = await openRepoPage("/examples/browser.html");
+    // A string, so vitest's transform leaves the page's import() alone.
+    const got = await page.evaluate(`(async () => {
+      const { runCheck } = await import("/dist/brainwire.js");
+      const out = [];
+      for (const c of ${JSON.stringify(CHECK_CASES)}) out.push(await runCheck(c));
+      return out;
+    })()`);
+    expect(got).toEqual(want);
     await page.close();
   });
 });

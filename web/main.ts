@@ -2,15 +2,13 @@
 // (worker.ts) whose bundled source the build inlines as __WORKER_SOURCE__; it starts from a Blob URL, so
 // the page works served over HTTP and opened as a file alike. This thread only draws (drawNetwork is a
 // pure function of the snapshot) and never loads the engine.
-import { drawCurves, drawNetwork, FAST_TASKS, getTask, MODES, type ModelSnapshot } from "../src/index.ts";
+import { DEFAULT_TAU, drawCurves, drawNetwork, FAST_TASKS, getTask, MODES, type ModelSnapshot } from "../src/index.ts";
 import type { Discovered, FromWorker, ToWorker } from "./protocol.ts";
 
 declare const __WORKER_SOURCE__: string;
 
 /** Steps offered by default: the task's reference count, capped where a step is slow (embedding tasks). */
-const PAGE_STEPS: Record<string, number> = { "modular-addition": 2000, "permutation-s4": 3000 };
-/** A default τ per discovery metric (KL for classification, MSE for regression). */
-const DEFAULT_TAU = { classification: 1e-3, regression: 1e-4 };
+const PAGE_STEPS: Record<string, number> = { "modular-addition": 1000, "permutation-s4": 3000 };
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const ui = {

@@ -301,16 +301,18 @@ export function train(engine: Engine, data: Dataset, opts: TrainOptions, model?:
     throw err;
   }
   const wallMs = now() - t0;
+  const cost = trainer.cost.evaluate(0, trainer.penaliseBias(done));
+  // Training buffers go first, so the evaluation's own copy of the data never sits beside them.
+  trainer.dispose();
   const test = evaluate(trainer.model, data.test, data);
   const metrics: Metrics = {
     test: test.value,
     train: evaluate(trainer.model, data.train, data).value,
     metric: test.metric,
-    cost: trainer.cost.evaluate(0, trainer.penaliseBias(done)),
+    cost,
     wireLength: wireLength(trainer.model),
   };
   const peakWasmBytes = engine.memoryStats.linearMemory;
-  trainer.dispose();
   return {
     model: trainer.model,
     metrics,

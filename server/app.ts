@@ -6,7 +6,7 @@
 //   GET  /               the page (dist/web/index.html, handed in by the runtime entry)
 //   GET  /v1/tasks       tasks, modes, ablations and metrics
 //   POST /v1/train       {task, mode, seed?, steps?}                  → {model, weightsHash, metrics, …}
-//   POST /v1/discover    {model, tau, ablation?, metric?, task?, seed?} → {circuit, circuitHash, …}
+//   POST /v1/discover    {model, method?, tau?, ablation?, metric?, task?, seed?} → {circuit, circuitHash, …}
 //
 // Training and discovery run on the request's turn of the event loop (they are synchronous WASM calls),
 // which is why `steps` is capped: this server is for a local page and small jobs, not a shared service.
@@ -21,6 +21,7 @@ import {
   discoverModel,
   FAST_TASKS,
   getTask,
+  METHODS,
   METRICS,
   ModelFormatError,
   MODES,
@@ -65,7 +66,9 @@ function schemas(maxSteps: number) {
     }),
     discover: z.strictObject({
       model: z.unknown().refine((v) => v !== undefined, "required (a model as returned by /v1/train)"),
-      tau: z.number().positive("must be > 0").refine(Number.isFinite, "must be finite"),
+      method: z.enum(METHODS, { error: `must be one of ${METHODS.join(", ")}` }).default("acdc"),
+      /** Default DEFAULT_TAU for the task's kind. */
+      tau: z.number().positive("must be > 0").refine(Number.isFinite, "must be finite").optional(),
       ablation: z.enum(ABLATIONS, { error: `must be one of ${ABLATIONS.join(", ")}` }).default("resample"),
       metric: z.enum(METRICS, { error: `must be one of ${METRICS.join(", ")}` }).optional(),
       /** The task whose data the model was trained on; default model.meta.task. */
@@ -109,6 +112,7 @@ export function createApp(opts: AppOptions = {}): Hono {
       };
     }),
     modes: MODES,
+    methods: METHODS,
     ablations: ABLATIONS,
     metrics: METRICS,
     maxSteps,
@@ -131,9 +135,9 @@ export function createApp(opts: AppOptions = {}): Hono {
     const dataSeed = body.seed ?? (typeof meta.seed === "number" ? meta.seed : undefined);
     if (dataSeed === undefined) throw new HttpError(400, "seed: required when the model's meta has no seed");
     checkFits(snapshot, taskName);
-    const d = await discoverModel(snapshot, { tau: body.tau, ablation: body.ablation, metric: body.metric,
-      task: taskName, seed: dataSeed, engine: await getEngine() });
-    return c.json({ circuit: d.circuit, circuitHash: d.circuitHash, edges: d.edges, totalEdges: d.total,
+    const d = await discoverModel(snapshot, { method: body.method, tau: body.tau, ablation: body.ablation,
+      metric: body.metric, task: taskName, seed: dataSeed, engine: await getEngine() });
+    return c.json({ circuit: d.circuit, circuitHash: d.circuitHash, edges: d.edges, totalEdges: d.totalEdges,
       metric: d.metric, metricValue: d.metricValue, evaluations: d.evaluations, ms: d.ms });
   });
 

@@ -1,19 +1,13 @@
 // The public API for embedding brainwire in other apps. The browser and Deno bundles (dist/brainwire.js)
 // and the server import only this module, so it never touches fs, process or the network: everything
 // here runs unchanged on Node, Deno, Bun and in browsers (main thread or worker).
-import { acdc } from "./circuits/acdc.ts";
-import { checkAblation } from "./circuits/ablation.ts";
-import { makeCircuit, type Circuit } from "./circuits/circuit-io.ts";
-import { checkMetricName } from "./circuits/metrics.ts";
-import { scoreCircuit } from "./circuits/score.ts";
-import type { Ablation, DiscoveryData, EdgeMask, MetricName } from "./circuits/types.ts";
+import { discover, type DiscoverOptions, type Discovery } from "./circuits/discover.ts";
 import { createEngine, type Engine } from "./engine/engine.ts";
-import { Rng } from "./engine/random.ts";
-import { fnv1a64, modelHash, validateSnapshot } from "./model/io.ts";
+import { modelHash, validateSnapshot } from "./model/io.ts";
 import { Mlp } from "./model/mlp.ts";
 import type { ModelSnapshot } from "./model/spec.ts";
 import { getTask } from "./tasks/index.ts";
-import type { Dataset, Split, TaskKind, Task, TrainSettings } from "./tasks/types.ts";
+import type { Dataset, Task, TrainSettings } from "./tasks/types.ts";
 import { parseMode, type Mode } from "./train/modes.ts";
 import { withOverrides } from "./train/settings.ts";
 import { evaluate, train, Trainer, wireLength, type Metrics, type Progress } from "./train/trainer.ts";
@@ -51,8 +45,20 @@ export {
   type TrainResult,
 } from "./train/trainer.ts";
 
-// Circuit discovery: ACDC (exact, kernel speed), EAP, scoring, circuit files.
+// Circuit discovery: one entry for every method (discover), ACDC (exact, kernel speed), EAP, scoring, files.
+export {
+  checkMethod,
+  circuitHash,
+  DEFAULT_TAU,
+  discover,
+  discoveryData,
+  METHODS,
+  type DiscoverOptions,
+  type Discovery,
+} from "./circuits/discover.ts";
 export { acdc, type AcdcOptions, type AcdcResult } from "./circuits/acdc.ts";
+export { checkAblation } from "./circuits/ablation.ts";
+export { checkMetricName } from "./circuits/metrics.ts";
 export { acdcNodes } from "./circuits/acdc-nodes.ts";
 export { eap, eapCandidates, eapIg, selectThreshold, selectTopK, type EapIgOptions, type EapOptions } from "./circuits/eap.ts";
 export { scoreCircuit, type CircuitScores, type ScoreOptions } from "./circuits/score.ts";
@@ -74,6 +80,7 @@ export {
   type EdgeMask,
   type EdgeScores,
   type KeptEdge,
+  type Method,
   type MetricName,
 } from "./circuits/types.ts";
 
@@ -193,85 +200,6 @@ function provenance(task: Task, mode: Mode, seed: number, settings: TrainSetting
   };
 }
 
-/**
- * Discovery data from a split: the clean inputs, and as corrupted inputs (resample ablation) the same
- * inputs in a seeded shuffled order, so example k is paired with example order[k] (spec/study.md).
- */
-export function discoveryData(split: Split, kind: TaskKind, seed: number): DiscoveryData {
-  const { n, x } = split;
-  const width = x.length / Math.max(1, n);
-  const order = new Rng(seed).permutation(n);
-  const corrupted = x instanceof Int32Array ? new Int32Array(x.length) : new Float32Array(x.length);
-  for (let r = 0; r < n; r++) corrupted.set(x.subarray(order[r] * width, (order[r] + 1) * width), r * width);
-  const data: DiscoveryData = { n, clean: x, corrupted };
-  if (kind === "classification") data.labels = split.y as Int32Array;
-  else data.targets = split.y as Float32Array;
-  return data;
-}
-
-export interface DiscoverOptions {
-  /** ACDC's per-edge tolerance τ > 0. */
-  tau: number;
-  /** Default resample. */
-  ablation?: string;
-  /** Default kl (classification) or mse (regression). */
-  metric?: string;
-  /** Seeds the corrupted pairing (default 0). */
-  seed?: number;
-  onProgress?: (done: number, total: number) => void;
-  signal?: AbortSignal;
-}
-
-export interface Discovery {
-  /** The circuit as versioned JSON data, with its scores on the held-out split. */
-  circuit: Circuit;
-  mask: EdgeMask;
-  circuitHash: string;
-  edges: number;
-  total: number;
-  metric: MetricName;
-  metricValue: number;
-  evaluations: number;
-  ms: number;
-}
-
-/**
- * ACDC on a trained model: runs on the training split, scores the circuit on the held-out split (the
- * training split when there is none). The model is left as it was.
- */
-export function discoverCircuit(model: Mlp, data: Dataset, o: DiscoverOptions): Discovery {
-  const ablation: Ablation = checkAblation(o.ablation ?? "resample");
-  const metric: MetricName = checkMetricName(o.metric ?? (data.kind === "classification" ? "kl" : "mse"));
-  const seed = o.seed ?? 0;
-  const r = acdc(model, discoveryData(data.train, data.kind, seed), {
-    tau: o.tau,
-    ablation,
-    metric,
-    onProgress: o.onProgress,
-    signal: o.signal,
-  });
-  const heldOut = data.test.n > 0 ? data.test : data.train;
-  const scores = scoreCircuit(model, r.mask, discoveryData(heldOut, data.kind, seed), {
-    ablation,
-    kind: data.kind,
-    timeMs: r.ms,
-    evaluations: r.evaluations,
-  });
-  const circuit = makeCircuit(model, r.mask, r.effects, { method: "acdc", ablation, metric,
-    order: "receivers from the outputs back, slots ascending; senders ascending", tau: o.tau, seed }, scores);
-  return {
-    circuit,
-    mask: r.mask,
-    circuitHash: circuitHash(circuit),
-    edges: scores.edges,
-    total: scores.totalEdges,
-    metric,
-    metricValue: r.metricValue,
-    evaluations: r.evaluations,
-    ms: r.ms,
-  };
-}
-
 export interface DiscoverModelOptions extends DiscoverOptions {
   /** The task whose data the model learned; default snapshot.meta.task. */
   task?: string;
@@ -280,56 +208,49 @@ export interface DiscoverModelOptions extends DiscoverOptions {
   engine?: Engine;
 }
 
+export interface ModelDiscovery extends Discovery {
+  /** Edges kept and all edges (also in circuit.scores). */
+  edges: number;
+  totalEdges: number;
+}
+
 /**
- * discoverCircuit for a model as plain data (a snapshot from trainModel, a parsed file, an HTTP body):
- * validates it, rebuilds its task's seeded data and runs ACDC. Nothing stays allocated.
+ * `discover` for a model given as plain data (a snapshot from trainModel, a parsed file, an HTTP body):
+ * validates it, rebuilds its task's seeded data and finds its circuit (ACDC unless `method` says
+ * otherwise) the way `brainwire discover` does, so the CLI, the server and the page agree. Nothing stays
+ * allocated.
  */
-export async function discoverModel(snapshot: unknown, o: DiscoverModelOptions): Promise<Discovery> {
+export async function discoverModel(snapshot: unknown, o: DiscoverModelOptions = {}): Promise<ModelDiscovery> {
   const s = validateSnapshot(snapshot);
   const meta = s.meta ?? {};
   const taskName = o.task ?? (typeof meta.task === "string" ? meta.task : undefined);
   if (taskName === undefined) throw new Error("discoverModel: name the task (the model's meta has none)");
   const seed = o.seed ?? (typeof meta.seed === "number" ? meta.seed : undefined);
   if (seed === undefined) throw new Error("discoverModel: give the data seed (the model's meta has none)");
+  const task = getTask(taskName);
   const e = o.engine ?? (await createEngine());
-  const data = await getTask(taskName).make(e, seed);
+  const data = await task.make(e, seed);
   const model = Mlp.fromSnapshot(e, s);
   try {
-    return discoverCircuit(model, data, { ...o, seed });
+    const d = discover(model, data, { truth: task.groundTruth, ...o, seed });
+    return { ...d, edges: d.circuit.scores.edges ?? d.circuit.edges.length, totalEdges: edgeTotal(s.spec.shape) };
   } finally {
     model.dispose();
   }
 }
 
-/**
- * FNV-1a 64 of what a circuit is: its model's hash, and each kept edge (layer, to, from as u32) with its
- * effect size's f32 bits, little-endian, in the circuit's edge order. Scores and timings are left out.
- */
-export function circuitHash(c: Circuit): string {
-  const head = new TextEncoder().encode(`${c.modelHash};${c.shape.join(",")};`);
-  const bytes = new Uint8Array(head.length + 16 * c.edges.length);
-  bytes.set(head);
-  const view = new DataView(bytes.buffer);
-  let at = head.length;
-  for (const e of c.edges) {
-    view.setUint32(at, e.layer, true);
-    view.setUint32(at + 4, e.to, true);
-    view.setUint32(at + 8, e.from, true);
-    view.setFloat32(at + 12, e.effect, true);
-    at += 16;
-  }
-  return fnv1a64(bytes);
+function edgeTotal(shape: number[]): number {
+  let n = 0;
+  for (let l = 0; l + 1 < shape.length; l++) n += shape[l] * shape[l + 1];
+  return n;
 }
-
-/** τ used by runCheck and offered by the page: per discovery metric. */
-export const DEFAULT_TAU: Record<TaskKind, number> = { classification: 1e-3, regression: 1e-4 };
 
 export interface CheckOptions {
   task: string;
   mode: string;
   seed: number;
   steps: number;
-  /** Default DEFAULT_TAU for the task's kind. */
+  /** ACDC's τ; default DEFAULT_TAU for the task's kind. */
   tau?: number;
 }
 
@@ -342,7 +263,7 @@ export interface CheckResult {
   weightsHash: string;
   /** Test metric of the trained model (accuracy or MSE). */
   test: number;
-  /** circuitHash of its ACDC circuit (resample ablation, default metric). */
+  /** circuitHash of its ACDC circuit (resample ablation, the default metric and τ). */
   circuitHash: string;
   edges: number;
   totalEdges: number;
@@ -355,7 +276,7 @@ export interface CheckResult {
 export async function runCheck(o: CheckOptions, engine?: Engine): Promise<CheckResult> {
   const e = engine ?? (await createEngine());
   const r = await trainModel({ ...o, engine: e });
-  const d = await discoverModel(r.snapshot, { tau: o.tau ?? DEFAULT_TAU[r.data.kind], engine: e });
+  const d = await discoverModel(r.snapshot, { tau: o.tau, engine: e });
   return { task: o.task, mode: o.mode, seed: o.seed, steps: r.steps, weightsHash: r.weightsHash,
-    test: r.metrics.test, circuitHash: d.circuitHash, edges: d.edges, totalEdges: d.total };
+    test: r.metrics.test, circuitHash: d.circuitHash, edges: d.edges, totalEdges: d.totalEdges };
 }

@@ -2,7 +2,8 @@
 // (worker.ts) whose bundled source the build inlines as __WORKER_SOURCE__; it starts from a Blob URL, so
 // the page works served over HTTP and opened as a file alike. This thread only draws (drawNetwork is a
 // pure function of the snapshot) and never loads the engine.
-import { DEFAULT_TAU, drawCurves, drawNetwork, FAST_TASKS, getTask, MODES, type ModelSnapshot } from "../src/index.ts";
+import { DEFAULT_TAU, drawCurves, drawNetwork, FAST_TASKS, getTask, METHODS, MODES, type ModelSnapshot }
+  from "../src/index.ts";
 import type { Discovered, FromWorker, ToWorker } from "./protocol.ts";
 
 declare const __WORKER_SOURCE__: string;
@@ -21,6 +22,7 @@ const ui = {
   progress: $<HTMLProgressElement>("progress"),
   status: $("status"),
   metrics: $("metrics"),
+  method: $<HTMLSelectElement>("method"),
   tau: $<HTMLInputElement>("tau"),
   ablation: $<HTMLSelectElement>("ablation"),
   discover: $<HTMLButtonElement>("discover"),
@@ -47,6 +49,7 @@ interface Names {
 
 for (const t of FAST_TASKS) ui.task.add(new Option(t, t));
 for (const m of MODES) ui.mode.add(new Option(m, m, m === "bimt", m === "bimt"));
+for (const m of METHODS) ui.method.add(new Option(m, m, m === "acdc", m === "acdc"));
 ui.task.value = "two-moons";
 onTaskChange();
 ui.task.addEventListener("change", onTaskChange);
@@ -85,7 +88,7 @@ ui.discover.addEventListener("click", () => {
   ui.stop.disabled = true; // discovery runs to the end
   ui.discover.disabled = true;
   ui.status.textContent = "discovering the circuit…";
-  send({ type: "discover", tau, ablation: ui.ablation.value });
+  send({ type: "discover", method: ui.method.value, tau, ablation: ui.ablation.value });
 });
 
 worker.onmessage = (ev: MessageEvent<FromWorker>) => {
@@ -131,7 +134,8 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
       ui.circuitHash.value = m.circuitHash;
       if (picture) {
         picture.kept = m.kept;
-        picture.title += ` · circuit τ=${ui.tau.value}`;
+        picture.title = picture.title.replace(/ · (circuit|\w+(-\w+)?) τ=.*$/, "") +
+          ` · ${ui.method.value} τ=${ui.tau.value}`;
         redraw();
       }
       ui.network.dataset.state = "circuit";
@@ -180,12 +184,15 @@ function scoreRows(m: Discovered): [string, string][] {
   if (s.edges !== undefined && s.totalEdges !== undefined) {
     rows.push(["edges kept", `${s.edges} of ${s.totalEdges} (${((100 * s.edges) / s.totalEdges).toFixed(1)} %)`]);
   }
-  rows.push([`${m.metric} (train)`, format(m.metricValue)]);
+  if (m.metricValue !== undefined) rows.push([`${m.metric} (train)`, format(m.metricValue)]);
   if (s.faithfulness !== undefined) rows.push([`${s.faithfulnessMetric} (held out)`, format(s.faithfulness)]);
   if (s.task) rows.push([`circuit ${s.task.metric}`, `${format(s.task.circuit)} (full ${format(s.task.full)})`]);
   if (s.neurons !== undefined) rows.push(["neurons", `${s.neurons} of ${s.totalNeurons}`]);
   if (s.modularity !== undefined) rows.push(["modularity Q", format(s.modularity)]);
-  if (s.evaluations !== undefined) rows.push(["edge tests", String(s.evaluations)]);
+  if (s.groundTruth) {
+    rows.push(["true inputs", `precision ${format(s.groundTruth.precision)}, recall ${format(s.groundTruth.recall)}`]);
+  }
+  if (s.evaluations) rows.push(["edge tests", String(s.evaluations)]);
   if (s.timeMs !== undefined) rows.push(["time", `${s.timeMs.toFixed(0)} ms`]);
   return rows;
 }

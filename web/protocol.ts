@@ -12,6 +12,7 @@ export interface TrainRequest {
 
 export interface DiscoverRequest {
   type: "discover";
+  method: string;
   tau: number;
   ablation: string;
 }
@@ -45,9 +46,9 @@ export interface Discovered {
   type: "circuit";
   kept: Uint8Array[];
   circuitHash: string;
-  /** The discovery metric (on the training split) and the circuit's value of it. */
+  /** The discovery metric, and (ACDC) the circuit's value of it on the training split. */
   metric: string;
-  metricValue: number;
+  metricValue?: number;
   /** Held-out scores (src/circuits/score.ts). */
   scores: Partial<CircuitScores>;
 }

@@ -3,8 +3,10 @@
 // worker bundled as an IIFE. Each slice of steps is followed by a progress message with the current
 // snapshot and a turn of the event loop, where a "stop" message can arrive.
 import {
+  checkMethod,
+  checkAblation,
   createEngine,
-  discoverCircuit,
+  discover,
   finishSession,
   modelHash,
   startSession,
@@ -21,7 +23,7 @@ const scope = self as unknown as Worker;
 const post = (m: FromWorker) => scope.postMessage(m);
 
 let engine: Promise<Engine> | undefined;
-let trained: { model: Mlp; data: Dataset; seed: number } | undefined;
+let trained: { model: Mlp; data: Dataset; seed: number; truth?: number[][] } | undefined;
 let stopRequested = false;
 
 scope.onmessage = (ev: MessageEvent<ToWorker>) => {
@@ -30,7 +32,7 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
     stopRequested = true;
     return;
   }
-  const run = m.type === "train" ? trainLive(m) : discover(m);
+  const run = m.type === "train" ? trainLive(m) : discoverLive(m);
   run.catch((err: unknown) => post({ type: "error", message: err instanceof Error ? err.message : String(err) }));
 };
 
@@ -73,12 +75,12 @@ async function trainLive(m: TrainRequest): Promise<void> {
     throw err;
   }
   const { model, snapshot, metrics } = finishSession(s, step);
-  trained = { model, data: s.data, seed: m.seed };
+  trained = { model, data: s.data, seed: m.seed, truth: s.task.groundTruth };
   post({ type: "trained", snapshot, weightsHash: modelHash(snapshot), metrics, steps: step, swaps,
     ms: performance.now() - t0, stopped: step < steps });
 }
 
-async function discover(m: DiscoverRequest): Promise<void> {
+async function discoverLive(m: DiscoverRequest): Promise<void> {
   if (!trained) throw new Error("train a model first");
   let shown = performance.now();
   const onProgress = (done: number, total: number) => {
@@ -86,8 +88,8 @@ async function discover(m: DiscoverRequest): Promise<void> {
     shown = performance.now();
     post({ type: "discovering", done, total });
   };
-  const c = discoverCircuit(trained.model, trained.data, { tau: m.tau, ablation: m.ablation, seed: trained.seed,
-    onProgress });
+  const c = discover(trained.model, trained.data, { method: checkMethod(m.method), tau: m.tau,
+    ablation: checkAblation(m.ablation), seed: trained.seed, truth: trained.truth, onProgress });
   post({ type: "circuit", kept: c.mask, circuitHash: c.circuitHash, metric: c.metric, metricValue: c.metricValue,
     scores: c.circuit.scores });
 }

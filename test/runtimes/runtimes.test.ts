@@ -2,10 +2,12 @@
 // Deno and Bun running the library bundle dist/brainwire.js (test/runtimes/runtime-check.ts).
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCheck, type CheckResult } from "../../src/index.ts";
+import { circuitHash, parseCircuit, runCheck, serializeModel, trainModel, type CheckResult } from "../../src/index.ts";
 import { CHECK_CASES } from "./cases.ts";
 
 const run = promisify(execFile);
@@ -60,5 +62,19 @@ describe("runtime checks", () => {
     const deno = join(root, "node_modules/.bin/deno");
     const { stdout } = await run(deno, ["run", "--no-config", "--no-lock", join(root, "examples/deno.ts")], { cwd: root });
     expect(stdout).toBe(exampleLine());
+  });
+
+  it("brainwire discover (the CLI) finds the API's circuit for the API's model", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "brainwire-"));
+    try {
+      const { snapshot } = await trainModel(CHECK_CASES[0]);
+      await writeFile(join(dir, "model.json"), serializeModel(snapshot));
+      await run(process.execPath, [join(root, "bin/brainwire.js"), "discover", join(dir, "model.json"),
+        "--out", join(dir, "circuit.json"), "--quiet"], { cwd: root });
+      const circuit = parseCircuit(await readFile(join(dir, "circuit.json"), "utf8"));
+      expect(circuitHash(circuit)).toBe(node[0].circuitHash);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

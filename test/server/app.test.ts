@@ -31,6 +31,7 @@ describe("GET", () => {
     expect(body.tasks.find((t: { name: string }) => t.name === "symbolic-sharing")).toMatchObject({
       kind: "regression", fast: true, shape: [3, 20, 20, 3] });
     expect(body.modes).toContain("bimt");
+    expect(body.methods).toEqual(["acdc", "acdc-nodes", "eap", "eap-ig", "eap-acdc"]);
     expect(body.ablations).toEqual(["zero", "mean", "resample"]);
     expect(body.maxSteps).toBe(1000);
   });
@@ -60,6 +61,15 @@ describe("POST /v1/train and /v1/discover", () => {
     expect(d.circuit.edges).toHaveLength(want.edges);
     expect(d.circuit.settings).toMatchObject({ method: "acdc", ablation: "resample", metric: "kl", tau: 1e-3 });
     expect(d.circuit.scores.task.metric).toBe("accuracy");
+  });
+
+  it("discover: EAP, and ACDC at the default τ with ground-truth scores", async () => {
+    const t = await (await post("/v1/train", { task: "symbolic-independence", mode: "bimt", seed: 2, steps: 300 })).json();
+    const viaEap = await (await post("/v1/discover", { model: t.model, method: "eap", tau: 1e-3 })).json();
+    expect(viaEap.circuit.settings).toMatchObject({ method: "eap", metric: "mse" });
+    const viaDefault = await (await post("/v1/discover", { model: t.model })).json();
+    expect(viaDefault.circuit.settings).toMatchObject({ method: "acdc", tau: 1e-2 });
+    expect(viaDefault.circuit.scores.groundTruth).toBeDefined();
   });
 
   it("discover takes the task and seed from the body when the model has no meta", async () => {
@@ -92,6 +102,8 @@ describe("bad input is a 400 with a message", () => {
     await expectError(await post("/v1/discover", { model: {}, tau: -1 }), 400, /tau: must be > 0/);
     await expectError(await post("/v1/discover", { model: {}, tau: 1, ablation: "noise" }), 400,
       /ablation: must be one of zero, mean, resample/);
+    await expectError(await post("/v1/discover", { model: {}, method: "guess" }), 400,
+      /method: must be one of acdc, acdc-nodes/);
   });
 
   it("discover: an invalid model names the field", async () => {

@@ -6,4 +6,5 @@ import { discoverModel, trainModel } from "../dist/brainwire.js";
 
 const trained = await trainModel({ task: "two-moons", mode: "bimt", seed: 1, steps: 600 });
 const found = await discoverModel(trained.snapshot, { tau: 1e-3 });
-console.log(`weights ${trained.weightsHash} circuit ${found.circuitHash} (${found.edges} of ${found.totalEdges} edges)`);
+const edges = `${found.edges} of ${found.totalEdges} edges`;
+console.log(`weights ${trained.weightsHash} circuit ${found.circuitHash} (${edges})`);

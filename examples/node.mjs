@@ -5,7 +5,8 @@ import { discoverModel, drawNetwork, trainModel } from "brainwire";
 
 const trained = await trainModel({ task: "two-moons", mode: "bimt", seed: 1, steps: 600 });
 const found = await discoverModel(trained.snapshot, { tau: 1e-3 });
-console.log(`weights ${trained.weightsHash} circuit ${found.circuitHash} (${found.edges} of ${found.totalEdges} edges)`);
+const edges = `${found.edges} of ${found.totalEdges} edges`;
+console.log(`weights ${trained.weightsHash} circuit ${found.circuitHash} (${edges})`);
 
 const svg = drawNetwork(trained.snapshot, { circuit: { kept: found.mask }, title: "two-moons · bimt · circuit" });
 if (process.argv[2]) await writeFile(process.argv[2], svg);

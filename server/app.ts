@@ -174,9 +174,12 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   if (r.success) return r.data;
   const issues = r.error.issues.map((i) => {
     const where = i.path.length ? i.path.map(String).join(".") : "body";
-    return i.code === "unrecognized_keys" ? `${where}: unknown field(s) ${i.keys.join(", ")}` : `${where}: ${i.message}`;
+    return i.code === "unrecognized_keys"
+      ? `${where}: unknown field(s) ${i.keys.join(", ")}`
+      : `${where}: ${i.message}`;
   });
-  throw new HttpError(400, issues.slice(0, 3).join("; ") + (issues.length > 3 ? `; and ${issues.length - 3} more` : ""));
+  const more = issues.length > 3 ? `; and ${issues.length - 3} more` : "";
+  throw new HttpError(400, issues.slice(0, 3).join("; ") + more);
 }
 
 /** The model must have the task's input and output sizes (hidden sizes may differ). */

@@ -8,5 +8,6 @@ declare const Bun: {
 };
 
 const page = await Bun.file(new URL("../dist/web/index.html", import.meta.url).pathname).text().catch(() => undefined);
-const server = Bun.serve({ port: Number(Bun.argv[2] ?? 8787), hostname: "127.0.0.1", fetch: createApp({ page }).fetch });
+const port = Number(Bun.argv[2] ?? 8787);
+const server = Bun.serve({ port, hostname: "127.0.0.1", fetch: createApp({ page }).fetch });
 console.log(`brainwire: ${server.url}`);

@@ -60,7 +60,15 @@ export { acdc, type AcdcOptions, type AcdcResult } from "./circuits/acdc.ts";
 export { checkAblation } from "./circuits/ablation.ts";
 export { checkMetricName } from "./circuits/metrics.ts";
 export { acdcNodes } from "./circuits/acdc-nodes.ts";
-export { eap, eapCandidates, eapIg, selectThreshold, selectTopK, type EapIgOptions, type EapOptions } from "./circuits/eap.ts";
+export {
+  eap,
+  eapCandidates,
+  eapIg,
+  selectThreshold,
+  selectTopK,
+  type EapIgOptions,
+  type EapOptions,
+} from "./circuits/eap.ts";
 export { scoreCircuit, type CircuitScores, type ScoreOptions } from "./circuits/score.ts";
 export {
   circuitMask,
@@ -135,7 +143,8 @@ function resolveRun(o: SessionOptions): { task: Task; mode: Mode; settings: Trai
 }
 
 /** Ends a session: the model's metrics and snapshot (with provenance in meta); frees the training buffers. */
-export function finishSession(s: Session, stepsDone: number): { model: Mlp; snapshot: ModelSnapshot; metrics: Metrics } {
+export function finishSession(s: Session, stepsDone: number):
+  { model: Mlp; snapshot: ModelSnapshot; metrics: Metrics } {
   const model = s.trainer.model;
   const test = evaluate(model, s.data.test, s.data);
   const metrics: Metrics = {

@@ -2,8 +2,17 @@
 // (worker.ts) whose bundled source the build inlines as __WORKER_SOURCE__; it starts from a Blob URL, so
 // the page works served over HTTP and opened as a file alike. This thread only draws (drawNetwork is a
 // pure function of the snapshot) and never loads the engine.
-import { DEFAULT_TAU, drawCurves, drawNetwork, FAST_TASKS, getTask, METHODS, MODES, type ModelSnapshot }
-  from "../src/index.ts";
+import {
+  DEFAULT_TAU,
+  drawCurves,
+  drawNetwork,
+  FAST_TASKS,
+  getTask,
+  METHODS,
+  MODES,
+  serializeModel,
+  type ModelSnapshot,
+} from "../src/index.ts";
 import type { Discovered, FromWorker, ToWorker } from "./protocol.ts";
 
 declare const __WORKER_SOURCE__: string;
@@ -32,6 +41,9 @@ const ui = {
   network: $("network"),
   curves: $("curves"),
   error: $("error"),
+  downloadModel: $<HTMLAnchorElement>("download-model"),
+  downloadCircuit: $<HTMLAnchorElement>("download-circuit"),
+  downloadSvg: $<HTMLAnchorElement>("download-svg"),
 };
 
 const worker = new Worker(URL.createObjectURL(new Blob([__WORKER_SOURCE__], { type: "text/javascript" })));
@@ -64,8 +76,12 @@ function onTaskChange(): void {
 ui.train.addEventListener("click", () => {
   const seed = Number(ui.seed.value);
   const steps = Number(ui.steps.value);
-  if (!Number.isInteger(seed) || seed < 0) return showError(`seed must be a whole number ≥ 0, got "${ui.seed.value}"`);
-  if (!Number.isInteger(steps) || steps < 1) return showError(`steps must be a whole number ≥ 1, got "${ui.steps.value}"`);
+  if (!Number.isInteger(seed) || seed < 0) {
+    return showError(`seed must be a whole number ≥ 0, got "${ui.seed.value}"`);
+  }
+  if (!Number.isInteger(steps) || steps < 1) {
+    return showError(`steps must be a whole number ≥ 1, got "${ui.steps.value}"`);
+  }
   showError("");
   setBusy(true);
   ui.discover.disabled = true;
@@ -75,6 +91,7 @@ ui.train.addEventListener("click", () => {
   ui.network.dataset.state = "training";
   ui.network.dataset.frames = "0";
   curve = { loss: [], cost: [] };
+  for (const a of [ui.downloadModel, ui.downloadCircuit, ui.downloadSvg]) offer(a, undefined);
   send({ type: "train", task: ui.task.value, mode: ui.mode.value, seed, steps });
 });
 
@@ -121,6 +138,8 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
         ["mean wire length", wireLength.toFixed(4)],
       ]);
       ui.weightsHash.value = m.weightsHash;
+      offer(ui.downloadModel, serializeModel(m.snapshot), "application/json",
+        `${ui.task.value}-${ui.mode.value}-seed${ui.seed.value}.json`);
       ui.network.dataset.state = "trained";
       show(m.snapshot, `${ui.task.value} · ${ui.mode.value} · seed ${ui.seed.value} · ${m.steps} steps`);
       break;
@@ -132,6 +151,7 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
       ui.progress.value = 1;
       fill(ui.scores, scoreRows(m));
       ui.circuitHash.value = m.circuitHash;
+      offer(ui.downloadCircuit, m.file, "application/json", `${ui.task.value}-${ui.mode.value}-circuit.json`);
       if (picture) {
         picture.kept = m.kept;
         picture.title = picture.title.replace(/ · (circuit|\w+(-\w+)?) τ=.*$/, "") +
@@ -172,8 +192,12 @@ function redraw(): void {
     circuit: kept ? { kept } : undefined,
     width: 760,
   });
+  if (ui.network.dataset.state !== "training") {
+    offer(ui.downloadSvg, ui.network.innerHTML, "image/svg+xml", "network.svg");
+  }
   if (curve.loss.length > 1) {
-    ui.curves.innerHTML = drawCurves([{ name: "loss", points: curve.loss }, { name: "connection cost", points: curve.cost }],
+    const series = [{ name: "loss", points: curve.loss }, { name: "connection cost", points: curve.cost }];
+    ui.curves.innerHTML = drawCurves(series,
       { title: "training", xLabel: "step", yLabel: "value (log)", logY: true, width: 760, height: 220 });
   }
 }
@@ -215,6 +239,16 @@ function setBusy(busy: boolean): void {
   ui.train.disabled = busy;
   ui.stop.disabled = !busy;
   ui.task.disabled = ui.mode.disabled = busy;
+}
+
+/** Points a download link at `text` (hides it for undefined), releasing the previous Blob URL. */
+function offer(a: HTMLAnchorElement, text: string | undefined, type = "", name = ""): void {
+  if (a.href) URL.revokeObjectURL(a.href);
+  a.removeAttribute("href");
+  a.hidden = text === undefined;
+  if (text === undefined) return;
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.download = name;
 }
 
 function showError(message: string): void {

@@ -51,6 +51,8 @@ export interface Discovered {
   metricValue?: number;
   /** Held-out scores (src/circuits/score.ts). */
   scores: Partial<CircuitScores>;
+  /** The circuit file's text (serializeCircuit), for the download link. */
+  file: string;
 }
 
 /** ACDC visits receivers from the outputs back; `done` of `total` visited. */

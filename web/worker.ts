@@ -9,6 +9,7 @@ import {
   discover,
   finishSession,
   modelHash,
+  serializeCircuit,
   startSession,
   type Dataset,
   type Engine,
@@ -91,5 +92,5 @@ async function discoverLive(m: DiscoverRequest): Promise<void> {
   const c = discover(trained.model, trained.data, { method: checkMethod(m.method), tau: m.tau,
     ablation: checkAblation(m.ablation), seed: trained.seed, truth: trained.truth, onProgress });
   post({ type: "circuit", kept: c.mask, circuitHash: c.circuitHash, metric: c.metric, metricValue: c.metricValue,
-    scores: c.circuit.scores });
+    scores: c.circuit.scores, file: serializeCircuit(c.circuit) });
 }

@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "../../server/node.ts";
-import { runCheck, WEIGHT_COLORS, type CheckResult } from "../../src/index.ts";
+import { circuitHash, parseCircuit, runCheck, WEIGHT_COLORS, type CheckResult } from "../../src/index.ts";
 import { CHECK_CASES } from "./cases.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -78,6 +78,13 @@ describe.skipIf(!existsSync(CHROMIUM) && !required)("the page in Chromium", () =
     const pruned = page.locator(`#network svg line[stroke="${WEIGHT_COLORS.pruned}"]`);
     expect((await lines.count()) - (await pruned.count())).toBe(node.edges);
     expect(await pruned.count()).toBe(node.totalEdges - node.edges);
+    // The circuit file offered for download is the circuit the hash was taken of.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "circuit.json" }).click(),
+    ]);
+    const circuit = parseCircuit(await readFile(await download.path(), "utf8"));
+    expect(circuitHash(circuit)).toBe(node.circuitHash);
     await page.screenshot({ path: join(artifacts, "page.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();

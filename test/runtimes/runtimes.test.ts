@@ -60,7 +60,8 @@ describe("runtime checks", () => {
 
   it("examples/deno.ts prints the same hashes", async () => {
     const deno = join(root, "node_modules/.bin/deno");
-    const { stdout } = await run(deno, ["run", "--no-config", "--no-lock", join(root, "examples/deno.ts")], { cwd: root });
+    const args = ["run", "--no-config", "--no-lock", join(root, "examples/deno.ts")];
+    const { stdout } = await run(deno, args, { cwd: root });
     expect(stdout).toBe(exampleLine());
   });
 

@@ -64,7 +64,8 @@ describe("POST /v1/train and /v1/discover", () => {
   });
 
   it("discover: EAP, and ACDC at the default τ with ground-truth scores", async () => {
-    const t = await (await post("/v1/train", { task: "symbolic-independence", mode: "bimt", seed: 2, steps: 300 })).json();
+    const body = { task: "symbolic-independence", mode: "bimt", seed: 2, steps: 300 };
+    const t = await (await post("/v1/train", body)).json();
     const viaEap = await (await post("/v1/discover", { model: t.model, method: "eap", tau: 1e-3 })).json();
     expect(viaEap.circuit.settings).toMatchObject({ method: "eap", metric: "mse" });
     const viaDefault = await (await post("/v1/discover", { model: t.model })).json();

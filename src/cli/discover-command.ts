@@ -6,14 +6,14 @@ import cliProgress from "cli-progress";
 import { checkAblation } from "../circuits/ablation.ts";
 import { serializeCircuit } from "../circuits/circuit-io.ts";
 import { checkMethod, discover, type DiscoverOptions } from "../circuits/discover.ts";
-import { reachedInputs, sweepAuc } from "../circuits/ground-truth.ts";
+import { discoverSweep } from "../circuits/discover-sweep.ts";
 import { checkMetricName } from "../circuits/metrics.ts";
-import { logGrid, faithfulnessArea } from "../circuits/sweep.ts";
+import { logGrid } from "../circuits/sweep.ts";
 import { createEngine } from "../engine/engine.ts";
 import { parseModel } from "../model/io.ts";
 import { Mlp } from "../model/mlp.ts";
 import { taskNames } from "../tasks/index.ts";
-import type { Dataset, Task } from "../tasks/types.ts";
+import type { Dataset } from "../tasks/types.ts";
 import { drawNetwork } from "../viz/network-svg.ts";
 import { resolveTask, type DataFlags } from "./data.ts";
 import { seconds, table } from "./format.ts";
@@ -66,7 +66,7 @@ export async function discoverCommand(modelPath: string, f: DiscoverFlags): Prom
   const model = Mlp.fromSnapshot(engine, snapshot);
   opts.truth = task.groundTruth;
   try {
-    if (f.sweep) await sweep(model, data, task, opts, f);
+    if (f.sweep) await sweep(model, data, opts, f);
     else await once(model, data, opts, f, snapshot);
   } finally {
     model.dispose();
@@ -113,24 +113,16 @@ async function once(model: Mlp, data: Dataset, opts: DiscoverOptions, f: Discove
   console.log(table(rows));
 }
 
-async function sweep(model: Mlp, data: Dataset, task: Task, opts: DiscoverOptions, f: DiscoverFlags): Promise<void> {
+async function sweep(model: Mlp, data: Dataset, opts: DiscoverOptions, f: DiscoverFlags): Promise<void> {
   const grid = f.grid ? f.grid.split(",").map((t) => parsePositive(t, "--grid")) : logGrid();
-  const points = [];
-  for (const tau of grid) {
-    const d = discover(model, data, { ...opts, tau, topK: undefined });
-    const s = d.circuit.scores;
-    const found = task.groundTruth && !model.spec.embed ? reachedInputs(model, d.mask) : undefined;
-    points.push({ tau, edges: s.edges!, totalEdges: s.totalEdges!, faithfulness: s.faithfulness!, ms: d.ms,
-      evaluations: d.evaluations, task: s.task, groundTruth: s.groundTruth, found });
-    if (!f.quiet) {
-      console.log(`  τ ${tau.toExponential(0).padEnd(6)} edges ${String(s.edges).padStart(6)}  ` +
-        `faithfulness ${s.faithfulness!.toExponential(2)}  ${seconds(d.ms)}`);
-    }
+  const { points, area, auc } = await discoverSweep(model, data, opts, grid, {
+    onProgress: (done, total) => f.quiet || process.stdout.write(`\r  τ ${done}/${total}`),
+  });
+  if (!f.quiet) process.stdout.write("\r");
+  for (const p of f.quiet ? [] : points) {
+    console.log(`  τ ${p.tau!.toExponential(0).padEnd(6)} edges ${String(p.edges).padStart(6)}  ` +
+      `faithfulness ${p.faithfulness.toExponential(2)}  ${seconds(p.ms)}`);
   }
-  const area = faithfulnessArea(points);
-  const truth = task.groundTruth;
-  const auc = truth && points.every((p) => p.found) ?
-    sweepAuc(points.map((p) => ({ tau: p.tau, found: p.found! })), truth, model.spec.shape[0]) : undefined;
   const out = f.out ?? "out/sweep.json";
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify({ format: "brainwire.sweep", version: 1, settings: { ...opts, truth: undefined },

@@ -1,43 +1,19 @@
 // The command line as a user runs it: a bundle of src/cli.ts in a child process.
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import * as esbuild from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseModel } from "../../src/model/io.ts";
 import { exportSafetensors } from "../../src/model/safetensors.ts";
+import { bundleCli, type CliResult } from "../helpers/cli.ts";
 
-const run = promisify(execFile);
 let dir = "";
-let cli = "";
+let brainwire: (...args: string[]) => Promise<CliResult>;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "brainwire-cli-"));
-  // Inside the project so the bundle resolves its external packages from node_modules.
-  cli = join(process.cwd(), "node_modules/.cache/brainwire-test/cli.mjs");
-  await esbuild.build({
-    entryPoints: ["src/cli.ts"],
-    outfile: cli,
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    logLevel: "error",
-  });
+  brainwire = await bundleCli("cli.mjs");
 });
-
-async function brainwire(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run("node", [cli, ...args]);
-    return { ...r, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
 
 describe("brainwire train", () => {
   it("trains, prints the summary, writes a loadable model and its picture", async () => {

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { discoverCommand } from "./cli/discover-command.ts";
 import { drawCommand } from "./cli/draw-command.ts";
 import { importCommand } from "./cli/import-command.ts";
+import { studyCommand } from "./cli/study-command.ts";
 import { trainCommand } from "./cli/train-command.ts";
 import { MODES } from "./train/modes.ts";
 
@@ -84,6 +85,22 @@ program
   .option("--in-fold <n>", "input groups sharing x-slots", num)
   .option("--prefix <text>", "tensor name prefix of the linear layers, e.g. linears.")
   .action((file, opts) => importCommand(file, opts));
+
+program
+  .command("study")
+  .description("the study (protocol and settings ours): train each task × mode × seed, discover circuits, time " +
+    "inference; writes the report (Markdown, JSON, CSV, HTML)")
+  .option("--tasks <list>", "tasks, comma-separated, or all (default: the symbolic tasks and two-moons)")
+  .option("--modes <list>", "modes, comma-separated, or ladder for all five (default: vanilla,l1,bimt)")
+  .option("--seeds <n>", "seeds 0 … n-1", num, 3)
+  .option("--quick", "every schedule step × 0.1 (steps, λ phases, swap period): a demo in seconds")
+  .option("--step-scale <x>", "every schedule step × x, in (0, 1]", num)
+  .option("--tau-grid <list>", "τ values of the sweep (default 1e-6, 3e-6, …, 1e-1)")
+  .option("--ablation <a>", "zero, mean or resample", "resample")
+  .option("--fraction <x>", "EAP→ACDC: fraction of edges, by EAP rank, that ACDC tests", num)
+  .option("--out <dir>", "report folder", "out/study")
+  .option("--quiet", "no progress output")
+  .action((opts) => studyCommand(opts));
 
 program
   .command("serve")

@@ -1,0 +1,127 @@
+// The study's records (spec/study.md): plain JSON data, one per task × mode × seed run, written as
+// soon as the run ends. A record carries everything needed to repeat its run: seed, the exact
+// settings trained with, the discovery settings, and (in the study file) engine, runtime and machine.
+import type { CircuitPoint, SweepSummary } from "../circuits/discover-sweep.ts";
+import type { Circuit } from "../circuits/circuit-io.ts";
+import type { Ablation, MetricName } from "../circuits/types.ts";
+import type { ModelSnapshot } from "../model/spec.ts";
+import type { TaskKind, TrainSettings } from "../tasks/types.ts";
+import type { Mode } from "../train/modes.ts";
+import type { Curves } from "../train/trainer.ts";
+
+export const RUN_FORMAT = "brainwire.study-run";
+export const STUDY_FORMAT = "brainwire.study";
+export const STUDY_VERSION = 1;
+
+/**
+ * The discovery methods every run compares, in this order. EAP keeps the top-k edges by |score| with
+ * k = the edges ACDC kept at the same τ, so the two are compared at equal circuit size along the whole
+ * sweep. (A threshold on |score| would keep nothing on our tasks: EAP's first-order estimate of the
+ * change in MSE or NLL is near zero for a model that fits its data, whatever the edge.)
+ */
+export const STUDY_METHODS = ["acdc", "eap", "eap-acdc"] as const;
+export type StudyMethod = (typeof STUDY_METHODS)[number];
+
+export interface StudyConfig {
+  tasks: string[];
+  modes: Mode[];
+  seeds: number[];
+  /** Every schedule step number (steps, λ phase starts, swap period) is scaled by this; 1 = reference. */
+  stepScale: number;
+  /** τ values of the sweep, ascending. */
+  grid: number[];
+  ablation: Ablation;
+  /** EAP→ACDC: the fraction of edges, by EAP rank, that ACDC tests. */
+  fraction: number;
+  /** Training examples discovery uses (at most). */
+  examples: number;
+  /** Inference timing: repetitions (the median is kept) of at least minMs each. */
+  inference: { repetitions: number; minMs: number };
+}
+
+export interface TrainRecord {
+  metric: "accuracy" | "mse";
+  test: number;
+  train: number;
+  cost: number;
+  wireLength: number;
+  steps: number;
+  swaps: number;
+  wallMs: number;
+  stepsPerSecond: number;
+  /** The run's own engine: WASM linear memory at the end, and the most bytes in use at once. */
+  wasmBytes: number;
+  wasmPeakInUse: number;
+  /** Peak JS heap seen during training, when the runtime can tell (the CLI passes it in). */
+  jsHeapPeak?: number;
+  modelHash: string;
+  curves: Curves;
+}
+
+export interface MethodRecord {
+  method: StudyMethod;
+  metric: MetricName;
+  /** The circuit at the task's default τ. */
+  atDefault: CircuitPoint;
+  sweep: SweepSummary;
+}
+
+export interface InferenceRecord {
+  /** Held-out examples per timed pass. */
+  examples: number;
+  repetitions: number;
+  denseSamplesPerSecond: number;
+  /** The ACDC circuit at the default τ, run as a sparse CSR network. */
+  circuitSamplesPerSecond: number;
+  circuitEdges: number;
+}
+
+export interface RunRecord {
+  format: typeof RUN_FORMAT;
+  version: typeof STUDY_VERSION;
+  /** 1-based position in the study's plan. */
+  run: number;
+  task: string;
+  kind: TaskKind;
+  mode: Mode;
+  seed: number;
+  stepScale: number;
+  /** The settings trained with (after step scaling). */
+  settings: TrainSettings;
+  discovery: { ablation: Ablation; tau: number; grid: number[]; fraction: number; examples: number };
+  train: TrainRecord;
+  methods: Record<StudyMethod, MethodRecord>;
+  inference: InferenceRecord;
+  /** First seed only, for the pictures: the trained model and its ACDC circuit at the default τ. */
+  model?: ModelSnapshot;
+  circuit?: Circuit;
+}
+
+/** Versions and machine, passed in by the face that runs the study (the core cannot read them). */
+export interface Environment {
+  brainwire: string;
+  /** FNV-1a 64 of the WASM module's bytes: which kernels ran. */
+  wasm: string;
+  runtime: string;
+  platform?: string;
+  cpu?: string;
+  cores?: number;
+  memoryBytes?: number;
+  date?: string;
+  command?: string;
+}
+
+export type Phase = "train" | "discover" | "infer";
+
+export interface StudyProgress {
+  /** 1-based run index and the number of runs planned. */
+  run: number;
+  runs: number;
+  task: string;
+  mode: Mode;
+  seed: number;
+  phase: Phase;
+  /** Within the phase, when it reports it. */
+  done?: number;
+  total?: number;
+}

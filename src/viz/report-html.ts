@@ -1,0 +1,100 @@
+// The study report as one self-contained HTML file (spec/study.md "Report"): the tables with the best
+// value per column marked, the verdicts, and inline SVG pictures: each mode's network and its ACDC
+// circuit (first seed), the faithfulness-vs-edges curves and the training curves (loss and cost vs
+// step). No scripts, fonts or images are fetched. A pure function of the study document.
+import { circuitMask } from "../circuits/circuit-io.ts";
+import { environmentLine, settingsLine, OURS, type StudyDocument } from "../study/report.ts";
+import { formatCell, type ColumnSpec, type Row } from "../study/summary.ts";
+import type { RunRecord } from "../study/types.ts";
+import { drawCurves, type Series } from "./curves-svg.ts";
+import { drawNetwork } from "./network-svg.ts";
+import { escapeXml } from "./svg.ts";
+
+const STYLE = `
+body { font: 14px/1.45 system-ui, sans-serif; color: #111827; margin: 24px auto; max-width: 1280px; padding: 0 16px; }
+h1 { font-size: 24px; margin-bottom: 4px; } h2 { margin-top: 40px; border-bottom: 1px solid #d1d5db; }
+h3 { font-size: 15px; margin: 20px 0 6px; }
+.note { background: #fef3c7; border: 1px solid #f59e0b; padding: 8px 12px; border-radius: 4px; }
+.meta { color: #4b5563; font-size: 13px; margin: 4px 0; }
+table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
+th, td { border: 1px solid #d1d5db; padding: 4px 8px; text-align: right; white-space: nowrap; }
+th { background: #f3f4f6; font-weight: 600; } td:first-child, th:first-child { text-align: left; }
+td.best { background: #dcfce7; font-weight: 700; }
+.verdict { background: #eff6ff; border-left: 4px solid #2563eb; padding: 8px 12px; max-width: 1000px; }
+.figs { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
+.figs svg { border: 1px solid #e5e7eb; height: auto; max-width: 100%; }
+.mode { margin-bottom: 8px; } .mode h3 { margin-top: 8px; }
+`;
+
+export function reportHtml(d: StudyDocument): string {
+  const body: string[] = [
+    `<h1>brainwire study</h1>`,
+    `<p class="note">${escapeXml(OURS)}</p>`,
+    `<p class="meta">${escapeXml(settingsLine(d))}</p>`,
+    `<p class="meta">${escapeXml(environmentLine(d.environment))}</p>`,
+  ];
+  if (d.tables.length === 0) body.push("<p>No run finished.</p>");
+  d.tables.forEach((t, i) => {
+    const runs = d.runs.filter((r) => r.task === t.task);
+    const first = t.rows.map((row) => runs.find((r) => r.mode === row.key && r.model && r.circuit) ??
+      runs.find((r) => r.mode === row.key)!);
+    const tau = runs[0].discovery.tau;
+    body.push(`<h2 id="${escapeXml(t.task)}">${escapeXml(t.task)}</h2>`);
+    body.push(`<p class="meta">mean ± std over seeds ${escapeXml(t.seeds.join(", "))}; best value per column ` +
+      `highlighted (↑ higher is better, ↓ lower is better)</p>`);
+    body.push("<h3>Trained model</h3>", table(t.columns.filter((c) => c.group === "model"), t.rows, t.best));
+    body.push(`<h3>ACDC circuit at the default τ = ${tau} (${escapeXml(d.config.ablation)} ablation, held out)</h3>`,
+      table(t.columns.filter((c) => c.group === "circuit"), t.rows, t.best));
+    const m = d.methods[i];
+    body.push("<h3>Discovery methods at the default τ (EAP keeps as many edges as ACDC)</h3>",
+      table(m.columns, m.rows.map((r) => ({ key: `${r.key.mode} · ${r.key.method}`, cells: r.cells })), {}));
+    body.push(`<p class="verdict"><strong>Verdict.</strong> ${escapeXml(d.verdicts[i].text)}</p>`);
+    body.push(`<h3>Curves (seed ${first[0].seed})</h3>`, `<div class="figs">${curves(first)}</div>`);
+    body.push(`<h3>Networks and their circuits (seed ${first[0].seed})</h3>`);
+    for (const r of first) body.push(pictures(r));
+  });
+  return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>brainwire study</title>\n` +
+    `<style>${STYLE}</style>\n</head>\n<body>\n${body.join("\n")}\n</body>\n</html>\n`;
+}
+
+function table<K>(columns: ColumnSpec[], rows: Row<K>[], best: Record<string, K[]>): string {
+  const head = `<tr><th>mode</th>${columns.map((c) =>
+    `<th>${escapeXml(c.label)} ${c.better === "higher" ? "↑" : "↓"}</th>`).join("")}</tr>`;
+  const body = rows.map((r) => `<tr><td>${escapeXml(String(r.key))}</td>${columns.map((c) => {
+    const mark = best[c.key]?.includes(r.key) ? ` class="best"` : "";
+    return `<td${mark}>${escapeXml(formatCell(r.cells[c.key], c.format))}</td>`;
+  }).join("")}</tr>`);
+  return `<table>\n${head}\n${body.join("\n")}\n</table>`;
+}
+
+/** Faithfulness vs edges (ACDC sweep) and loss and cost vs step, one series per mode. */
+function curves(runs: RunRecord[]): string {
+  const sweep: Series[] = runs.map((r) => ({ name: r.mode, points: r.methods.acdc.sweep.points
+    .map((p): [number, number] => [p.edges, p.faithfulness]).sort((a, b) => a[0] - b[0]) }));
+  const metric = runs[0].methods.acdc.atDefault.faithfulnessMetric;
+  const train = (pick: "loss" | "cost"): Series[] => runs.map((r) => ({ name: r.mode,
+    points: r.train.curves.step.map((s, k): [number, number] => [s, r.train.curves[pick][k]]) }));
+  const size = { width: 420, height: 280 };
+  return [
+    drawCurves(sweep, { title: "ACDC τ sweep: faithfulness vs edges", xLabel: "edges kept",
+      yLabel: `faithfulness (${metric})`, logY: true, ...size }),
+    drawCurves(train("loss"), { title: "training loss", xLabel: "step", yLabel: "task loss", logY: true, ...size }),
+    drawCurves(train("cost"), { title: "connection cost", xLabel: "step", yLabel: "cost", logY: true, ...size }),
+  ].join("\n");
+}
+
+/** One mode's network and its ACDC circuit side by side (records without a model are skipped). */
+function pictures(r: RunRecord): string {
+  if (!r.model || !r.circuit) return "";
+  const meta = r.model.meta ?? {};
+  const names = {
+    inputNames: Array.isArray(meta.inputNames) ? (meta.inputNames as string[]) : undefined,
+    outputNames: Array.isArray(meta.outputNames) ? (meta.outputNames as string[]) : undefined,
+  };
+  const s = r.circuit.scores;
+  const full = drawNetwork(r.model, { ...names, width: 420, title: `${r.mode}: network` });
+  const circuit = drawNetwork(r.model, { ...names, width: 420, circuit: { kept: circuitMask(r.circuit, r.model.spec) },
+    title: `${r.mode}: ACDC circuit`, caption: `${s.edges} of ${s.totalEdges} edges · ` +
+      `${s.faithfulnessMetric} ${s.faithfulness?.toExponential(2)}` });
+  return `<div class="mode"><div class="figs">${full}\n${circuit}</div></div>`;
+}

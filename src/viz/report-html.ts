@@ -10,6 +10,9 @@ import { drawCurves, type Series } from "./curves-svg.ts";
 import { drawNetwork } from "./network-svg.ts";
 import { escapeXml } from "./svg.ts";
 
+/** Three pictures side by side fit the page's 1280 px. */
+const PICTURE_WIDTH = 400;
+
 const STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; color: #111827; margin: 24px auto; max-width: 1280px; padding: 0 16px; }
 h1 { font-size: 24px; margin-bottom: 4px; } h2 { margin-top: 40px; border-bottom: 1px solid #d1d5db; }
@@ -17,13 +20,13 @@ h3 { font-size: 15px; margin: 20px 0 6px; }
 .note { background: #fef3c7; border: 1px solid #f59e0b; padding: 8px 12px; border-radius: 4px; }
 .meta { color: #4b5563; font-size: 13px; margin: 4px 0; }
 table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
+.scroll { overflow-x: auto; }
 th, td { border: 1px solid #d1d5db; padding: 4px 8px; text-align: right; white-space: nowrap; }
-th { background: #f3f4f6; font-weight: 600; } td:first-child, th:first-child { text-align: left; }
+th { background: #f3f4f6; font-weight: 600; white-space: normal; min-width: 70px; vertical-align: bottom; } td:first-child, th:first-child { text-align: left; }
 td.best { background: #dcfce7; font-weight: 700; }
 .verdict { background: #eff6ff; border-left: 4px solid #2563eb; padding: 8px 12px; max-width: 1000px; }
 .figs { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
 .figs svg { border: 1px solid #e5e7eb; height: auto; max-width: 100%; }
-.mode { margin-bottom: 8px; } .mode h3 { margin-top: 8px; }
 `;
 
 export function reportHtml(d: StudyDocument): string {
@@ -50,8 +53,10 @@ export function reportHtml(d: StudyDocument): string {
       table(m.columns, m.rows.map((r) => ({ key: `${r.key.mode} · ${r.key.method}`, cells: r.cells })), {}));
     body.push(`<p class="verdict"><strong>Verdict.</strong> ${escapeXml(d.verdicts[i].text)}</p>`);
     body.push(`<h3>Curves (seed ${first[0].seed})</h3>`, `<div class="figs">${curves(first)}</div>`);
-    body.push(`<h3>Networks and their circuits (seed ${first[0].seed})</h3>`);
-    for (const r of first) body.push(pictures(r));
+    // networks in one row, their circuits below, each under its mode's network
+    body.push(`<h3>Networks and their ACDC circuits (seed ${first[0].seed})</h3>`,
+      `<div class="figs">${first.map(network).join("\n")}</div>`,
+      `<div class="figs">${first.map(circuit).join("\n")}</div>`);
   });
   return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>brainwire study</title>\n` +
     `<style>${STYLE}</style>\n</head>\n<body>\n${body.join("\n")}\n</body>\n</html>\n`;
@@ -64,7 +69,7 @@ function table<K>(columns: ColumnSpec[], rows: Row<K>[], best: Record<string, K[
     const mark = best[c.key]?.includes(r.key) ? ` class="best"` : "";
     return `<td${mark}>${escapeXml(formatCell(r.cells[c.key], c.format))}</td>`;
   }).join("")}</tr>`);
-  return `<table>\n${head}\n${body.join("\n")}\n</table>`;
+  return `<div class="scroll"><table>\n${head}\n${body.join("\n")}\n</table></div>`;
 }
 
 /** Faithfulness vs edges (ACDC sweep) and loss and cost vs step, one series per mode. */
@@ -74,7 +79,7 @@ function curves(runs: RunRecord[]): string {
   const metric = runs[0].methods.acdc.atDefault.faithfulnessMetric;
   const train = (pick: "loss" | "cost"): Series[] => runs.map((r) => ({ name: r.mode,
     points: r.train.curves.step.map((s, k): [number, number] => [s, r.train.curves[pick][k]]) }));
-  const size = { width: 420, height: 280 };
+  const size = { width: PICTURE_WIDTH, height: 280 };
   return [
     drawCurves(sweep, { title: "ACDC τ sweep: faithfulness vs edges", xLabel: "edges kept",
       yLabel: `faithfulness (${metric})`, logY: true, ...size }),
@@ -83,18 +88,21 @@ function curves(runs: RunRecord[]): string {
   ].join("\n");
 }
 
-/** One mode's network and its ACDC circuit side by side (records without a model are skipped). */
-function pictures(r: RunRecord): string {
+/** A mode's network, and its ACDC circuit at the default τ (nothing for a record without a model). */
+function network(r: RunRecord): string {
+  return r.model ? drawNetwork(r.model, { ...names(r), width: PICTURE_WIDTH, title: `${r.mode}: network` }) : "";
+}
+
+function circuit(r: RunRecord): string {
   if (!r.model || !r.circuit) return "";
-  const meta = r.model.meta ?? {};
-  const names = {
-    inputNames: Array.isArray(meta.inputNames) ? (meta.inputNames as string[]) : undefined,
-    outputNames: Array.isArray(meta.outputNames) ? (meta.outputNames as string[]) : undefined,
-  };
   const s = r.circuit.scores;
-  const full = drawNetwork(r.model, { ...names, width: 420, title: `${r.mode}: network` });
-  const circuit = drawNetwork(r.model, { ...names, width: 420, circuit: { kept: circuitMask(r.circuit, r.model.spec) },
+  return drawNetwork(r.model, { ...names(r), width: PICTURE_WIDTH, circuit: { kept: circuitMask(r.circuit, r.model.spec) },
     title: `${r.mode}: ACDC circuit`, caption: `${s.edges} of ${s.totalEdges} edges · ` +
       `${s.faithfulnessMetric} ${s.faithfulness?.toExponential(2)}` });
-  return `<div class="mode"><div class="figs">${full}\n${circuit}</div></div>`;
+}
+
+function names(r: RunRecord): { inputNames?: string[]; outputNames?: string[] } {
+  const meta = r.model?.meta ?? {};
+  const list = (k: string) => (Array.isArray(meta[k]) ? (meta[k] as string[]) : undefined);
+  return { inputNames: list("inputNames"), outputNames: list("outputNames") };
 }

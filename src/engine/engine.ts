@@ -58,8 +58,9 @@ export class Engine {
     return { ptr, len };
   }
 
-  /** Allocates and copies `data` in. */
+  /** Allocates and copies `data` in (a view of this engine's memory too: it is copied before growth can detach it). */
   from(data: ArrayLike<number>, kind: "f32" | "i32" = "f32"): Buf {
+    if (ArrayBuffer.isView(data) && data.buffer === this.k.memory.buffer) data = Array.prototype.slice.call(data);
     const b = this.alloc(data.length);
     (kind === "f32" ? this.f32(b) : this.i32(b)).set(data);
     return b;

@@ -75,3 +75,14 @@ describe("rng", () => {
     expect(p).toEqual(Array.from({ length: 100 }, (_, i) => i));
   });
 });
+
+describe("engine.from", () => {
+  it("copies a view of its own memory even when the allocation grows memory", () => {
+    const e = createEngineSync();
+    const src = e.from([1, 2, 3, 4]);
+    const pad = e.alloc(e.memoryStats.linearMemory / 4); // the next allocation must grow memory
+    const copy = e.from(e.f32(src));
+    expect(Array.from(e.f32(copy))).toEqual([1, 2, 3, 4]);
+    e.free(src, pad, copy);
+  });
+});

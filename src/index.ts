@@ -10,7 +10,8 @@ import { getTask } from "./tasks/index.ts";
 import type { Dataset, Task, TrainSettings } from "./tasks/types.ts";
 import { parseMode, type Mode } from "./train/modes.ts";
 import { withOverrides } from "./train/settings.ts";
-import { evaluate, train, Trainer, wireLength, type Metrics, type Progress } from "./train/trainer.ts";
+import { evaluate, wireLength } from "./train/evaluate.ts";
+import { train, Trainer, type Metrics, type Progress } from "./train/trainer.ts";
 
 export const VERSION = "0.1.0";
 
@@ -33,11 +34,10 @@ export type { Dataset, LambdaPhase, LossKind, Split, Task, TaskKind, TrainSettin
 // Training: BIMT and the baselines.
 export { MODES, modeParts, parseMode, type Mode, type ModeParts } from "./train/modes.ts";
 export { withOverrides, type SettingOverrides } from "./train/settings.ts";
+export { evaluate, wireLength } from "./train/evaluate.ts";
 export {
-  evaluate,
   train,
   Trainer,
-  wireLength,
   type Curves,
   type Metrics,
   type Progress,

@@ -2,13 +2,13 @@
 // (spec/bimt.md). Buffers are allocated once; a step makes kernel calls and no allocations.
 import type { Buf, Engine } from "../engine/engine.ts";
 import { Rng } from "../engine/random.ts";
-import { distanceMatrix } from "../model/coords.ts";
 import { Mlp } from "../model/mlp.ts";
 import { Pass, uploadInputs, type InputBuf } from "../model/pass.ts";
 import type { Dataset, Split, TrainSettings } from "../tasks/types.ts";
 import { ConnectionCost } from "./cost.ts";
 import { modeParts, type Mode, type ModeParts } from "./modes.ts";
 import { lambdaAt } from "./schedule.ts";
+import { evaluate, inverse, inputWidth, wireLength } from "./evaluate.ts";
 import { Relocator } from "./swap.ts";
 
 export interface Progress {
@@ -108,7 +108,7 @@ export class Trainer {
     this.parts = modeParts(opts.mode, s);
     this.cost = new ConnectionCost(this.model, s, { lossA: this.parts.lossA, swapA: this.parts.swapA });
     this.relocator = new Relocator(this.model, this.cost);
-    this.train = { x: uploadInputs(engine, data.train.x, xWidth(data)), split: data.train };
+    this.train = { x: uploadInputs(engine, data.train.x, inputWidth(data)), split: data.train };
     this.batch = Math.min(s.batch ?? data.train.n, data.train.n);
     this.pass = new Pass(this.model, this.batch);
     const total = this.model.layout.total;
@@ -326,68 +326,6 @@ export function train(engine: Engine, data: Dataset, opts: TrainOptions, model?:
   };
 }
 
-/** Accuracy (classification) or MSE against the targets (regression) on a split; NaN for an empty split. */
-export function evaluate(model: Mlp, split: Split, data: Dataset): { value: number; metric: "accuracy" | "mse" } {
-  const metric = data.kind === "classification" ? "accuracy" : "mse";
-  if (split.n === 0) return { value: NaN, metric };
-  const e = model.engine;
-  const x = uploadInputs(e, split.x, xWidth(data));
-  const pass = new Pass(model, Math.min(1000, Math.max(1, split.n)));
-  const dOut = model.spec.shape[model.depth];
-  const scratch = e.alloc(pass.rows * dOut);
-  const slotOf = inverse(model.outPerm);
-  let correct = 0;
-  let sq = 0;
-  try {
-    for (let start = 0; start < split.n; start += pass.rows) {
-      const count = Math.min(pass.rows, split.n - start);
-      pass.load(x, null, start, count);
-      const out = pass.forward(count);
-      if (data.kind === "classification") {
-        const labels = e.i32(scratch);
-        for (let r = 0; r < count; r++) labels[r] = slotOf[split.y[start + r]];
-        correct += e.k.countCorrect(out.ptr, scratch.ptr, count, dOut);
-      } else {
-        const t = e.f32(scratch);
-        for (let r = 0; r < count; r++) {
-          for (let p = 0; p < dOut; p++) t[r * dOut + p] = split.y[(start + r) * dOut + model.outPerm[p]];
-        }
-        sq += e.k.mseLoss(out.ptr, scratch.ptr, 0, count * dOut, 1) * count * dOut;
-      }
-    }
-  } finally {
-    pass.dispose();
-    e.free(scratch, x.buf);
-  }
-  return data.kind === "classification"
-    ? { value: correct / split.n, metric: "accuracy" }
-    : { value: sq / (split.n * dOut), metric: "mse" };
-}
-
-/** Mean wire length Σ|w|·dist / Σ|w| over all weight layers (raw in-layer distance, 1-D or Manhattan). */
-export function wireLength(model: Mlp): number {
-  const p = model.engine.f32(model.params);
-  let num = 0;
-  let den = 0;
-  for (let l = 0; l < model.depth; l++) {
-    const d = distanceMatrixCached(model, l);
-    const base = model.layout.weight[l];
-    for (let i = 0; i < d.length; i++) {
-      const w = Math.abs(p[base + i]);
-      num += w * d[i];
-      den += w;
-    }
-  }
-  return den > 0 ? num / den : 0;
-}
-
-const distCache = new WeakMap<object, Float32Array[]>();
-function distanceMatrixCached(model: Mlp, l: number): Float32Array {
-  let list = distCache.get(model.spec);
-  if (!list) distCache.set(model.spec, (list = []));
-  return (list[l] ??= distanceMatrix(model.spec, l));
-}
-
 function checkCompatible(data: Dataset, s: TrainSettings): void {
   const shape = s.model.shape;
   const dIn = s.model.embed ? s.model.inFold : shape[0];
@@ -403,18 +341,8 @@ function checkCompatible(data: Dataset, s: TrainSettings): void {
   if (data.train.n < 1) throw new Error("the training split is empty");
 }
 
-function xWidth(data: Dataset): number {
-  return data.inputDim;
-}
-
 function identityOrder(n: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => i);
-}
-
-function inverse(perm: Int32Array): Int32Array {
-  const inv = new Int32Array(perm.length);
-  for (let p = 0; p < perm.length; p++) inv[perm[p]] = p;
-  return inv;
 }
 
 function now(): number {

@@ -78,9 +78,14 @@ export function verdict(t: TaskTable, subject: Mode = "bimt"): string {
   const of = (o: Outcome) => cmp.filter((c) => c.outcome === o);
   const list = (o: Outcome) => of(o).map(pair).join("; ");
   if (of("better").length) parts.push(`${name} is best on ${list("better")}.`);
-  if (of("worse").length) parts.push(`It is not best on ${list("worse")}.`);
+  if (of("worse").length) parts.push(`${name} is not best on ${list("worse")}.`);
   if (of("within").length) parts.push(`Within the seed spread on ${list("within")}.`);
   if (of("tie").length) parts.push(`Tied on ${of("tie").map((c) => c.column.label).join(", ")}.`);
+  // The best rival is often l1; say too where BIMT beats the unregularised baseline.
+  const plain = t.rows.some((r) => r.key === "vanilla") && t.rows.length > 2 ?
+    compareModes({ ...t, rows: t.rows.filter((r) => r.key === subject || r.key === "vanilla") }, subject)
+      .filter((c) => c.outcome === "better") : [];
+  if (plain.length) parts.push(`Against vanilla alone it is better on ${plain.map((c) => c.column.label).join(", ")}.`);
   const claims = (Object.keys(CLAIM_WORDS) as (keyof typeof CLAIM_WORDS)[]).map((claim) => {
     const outs = cmp.filter((c) => c.claim === claim).map((c) => c.outcome);
     if (outs.length === 0) return undefined;

@@ -62,9 +62,10 @@ describe("study verdict", () => {
     expect(text).toMatch(/^two-moons \(3 seeds, our settings\):/);
     expect(text).toMatch(/BIMT is best on [^.]*edges kept, 31 vs 81 for l1/);
     expect(text).toMatch(/BIMT is best on [^.]*discovery time, 6 ms vs 21 ms for l1/);
-    expect(text).toMatch(/It is not best on faithfulness \(kl\), 1\.01e-3 vs 1\.01e-4 for vanilla/);
+    expect(text).toMatch(/BIMT is not best on faithfulness \(kl\), 1\.01e-3 vs 1\.01e-4 for vanilla/);
     expect(text).toMatch(/circuit quality: no on some measures, no clear difference on the rest/);
     expect(text).toMatch(/discovery time: yes; sparsity: yes/);
+    expect(text).toMatch(/Against vanilla alone it is better on discovery time, edges kept\./);
   });
 
   it("calls a difference within the seed spread neither a win nor a loss", () => {

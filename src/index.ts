@@ -92,6 +92,12 @@ export {
   type MetricName,
 } from "./circuits/types.ts";
 
+// The study (spec/study.md; the protocol and settings are ours): runs, tables, verdicts, reports.
+export { defaultConfig, planRuns, runStudy, type StudyHooks, type StudyOutcome } from "./study/protocol.ts";
+export { studyDocument, toCsv, toMarkdown } from "./study/report.ts";
+export type { Environment, RunRecord, StudyConfig, StudyProgress } from "./study/types.ts";
+export { reportHtml } from "./viz/report-html.ts";
+
 // Pictures.
 export { drawNetwork, WEIGHT_COLORS, type CircuitMask, type DrawNetworkOptions } from "./viz/network-svg.ts";
 export { drawCurves, type CurvesOptions, type Series } from "./viz/curves-svg.ts";

@@ -1,4 +1,4 @@
-// The command line: brainwire train | draw (discover, study, serve and bench join as they land).
+// The command line: brainwire train | draw | import | discover | study | serve.
 import { Command, InvalidArgumentError } from "commander";
 import { discoverCommand } from "./cli/discover-command.ts";
 import { drawCommand } from "./cli/draw-command.ts";
@@ -13,11 +13,21 @@ const num = (v: string) => {
   return n;
 };
 
+/** Where a command's data comes from when it is not a built-in task's (src/cli/data.ts). */
+function dataOptions(cmd: Command): Command {
+  return cmd
+    .option("--data <file>", "your own data: .csv (header row) or .json (for discover: the data the model learned)")
+    .option("--targets <cols>", "CSV target columns, comma-separated (default: the last column)")
+    .option("--classification", "treat targets as class labels")
+    .option("--test-fraction <x>", "held-out fraction of --data when it has no test set", num)
+    .option("--mnist-dir <folder>", "MNIST from the standard IDX files in a folder (full 70,000 digits)");
+}
+
 const program = new Command("brainwire")
   .description("Readable neural networks: BIMT training and circuit discovery on a SIMD-WASM engine")
   .showHelpAfterError();
 
-program
+const train = program
   .command("train")
   .description("train a task (or your --data) in one mode; writes the model JSON and its network picture")
   .option("--task <name>", "task (symbolic-independence, symbolic-sharing, symbolic-composition, two-moons, modular-addition, permutation-s4, mnist)", "two-moons")
@@ -35,14 +45,9 @@ program
   .option("--weight-factor <A>", "A: scale of in-layer distance in the cost", num)
   .option("--l0 <x>", "distance between adjacent layers", num)
   .option("--cost-form <form>", "sum or mean")
-  .option("--data <file>", "train on your own data: .csv (header row) or .json")
-  .option("--targets <cols>", "CSV target columns, comma-separated (default: the last column)")
-  .option("--classification", "treat targets as class labels")
-  .option("--test-fraction <x>", "held-out fraction of --data when it has no test set", num)
-  .option("--mnist-dir <folder>", "MNIST from the standard IDX files in a folder (full 70,000 digits)")
   .option("--permute-adam", "permute Adam's moments with each swap (the reference does not)")
-  .option("--quiet", "no progress bar")
-  .action((opts) => trainCommand(opts));
+  .option("--quiet", "no progress bar");
+dataOptions(train).action((opts) => trainCommand(opts));
 
 program
   .command("draw <model>")
@@ -52,7 +57,7 @@ program
   .option("--circuit <file>", "draw this circuit over the network (kept edges solid, pruned faint)")
   .action((model, opts) => drawCommand(model, opts));
 
-program
+const discover = program
   .command("discover <model>")
   .description("find the model's circuit (rebuilds its task's seeded data), print its scores, write it as JSON")
   .option("--method <m>", "acdc, acdc-nodes, eap, eap-ig or eap-acdc", "acdc")
@@ -66,16 +71,12 @@ program
   .option("--examples <n>", "training examples used for discovery (default up to 1000)", num)
   .option("--seed <n>", "data seed (default: the model's)", num)
   .option("--task <name>", "the task the model learned (default: the model's)")
-  .option("--data <file>", "the user data the model learned (.csv or .json)")
-  .option("--targets <cols>", "CSV target columns")
-  .option("--classification", "user data targets are class labels")
-  .option("--test-fraction <x>", "held-out fraction of --data", num)
   .option("--sweep", "run a τ grid and write the faithfulness-vs-edges curve instead of one circuit")
   .option("--grid <list>", "τ values for --sweep (default 1e-6, 3e-6, …, 1e-1)")
   .option("--out <file>", "circuit JSON (or sweep JSON with --sweep)")
   .option("--svg <file>", "also draw the circuit over the network")
-  .option("--quiet", "no progress output")
-  .action((model, opts) => discoverCommand(model, opts));
+  .option("--quiet", "no progress output");
+dataOptions(discover).action((model, opts) => discoverCommand(model, opts));
 
 program
   .command("import <file>")

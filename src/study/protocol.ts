@@ -26,15 +26,15 @@ import {
   type StudyProgress,
 } from "./types.ts";
 
-/** The fast tasks `npm start` studies (spec/study.md "Defaults"); `--tasks all` adds the rest. */
-export const FAST_TASKS = ["symbolic-independence", "symbolic-sharing", "symbolic-composition", "two-moons"];
+/** The tasks `npm start` studies (spec/study.md "Defaults"); `--tasks all` adds the rest. */
+export const STUDY_TASKS = ["symbolic-independence", "symbolic-sharing", "symbolic-composition", "two-moons"];
 export const DEFAULT_MODES: Mode[] = ["vanilla", "l1", "bimt"];
 /** `--quick`: every schedule step number × 0.1 (symbolic tasks: 2,000 steps instead of 20,000). */
 export const QUICK_SCALE = 0.1;
 
 export function defaultConfig(over: Partial<StudyConfig> = {}): StudyConfig {
   return {
-    tasks: FAST_TASKS,
+    tasks: STUDY_TASKS,
     modes: DEFAULT_MODES,
     seeds: [0, 1, 2],
     stepScale: 1,

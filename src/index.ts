@@ -10,7 +10,6 @@ import { getTask } from "./tasks/index.ts";
 import type { Dataset, Task, TrainSettings } from "./tasks/types.ts";
 import { parseMode, type Mode } from "./train/modes.ts";
 import { withOverrides } from "./train/settings.ts";
-import { evaluate, wireLength } from "./train/evaluate.ts";
 import { train, Trainer, type Metrics, type Progress } from "./train/trainer.ts";
 
 export const VERSION = "0.1.0";
@@ -152,15 +151,7 @@ function resolveRun(o: SessionOptions): { task: Task; mode: Mode; settings: Trai
 export function finishSession(s: Session, stepsDone: number):
   { model: Mlp; snapshot: ModelSnapshot; metrics: Metrics } {
   const model = s.trainer.model;
-  const test = evaluate(model, s.data.test, s.data);
-  const metrics: Metrics = {
-    test: test.value,
-    train: evaluate(model, s.data.train, s.data).value,
-    metric: test.metric,
-    cost: s.trainer.cost.evaluate(0, s.trainer.penaliseBias(stepsDone)),
-    wireLength: wireLength(model),
-  };
-  s.trainer.dispose();
+  const metrics = s.trainer.finish(stepsDone);
   const snapshot = model.toSnapshot(provenance(s.task, s.mode, s.seed, s.settings, stepsDone, metrics, s.data));
   return { model, snapshot, metrics };
 }

@@ -93,6 +93,7 @@ export class Trainer {
   private order: Int32Array;
   private cursor = 0;
   private adamStep = 0;
+  private disposed = false;
 
   constructor(
     readonly engine: Engine,
@@ -183,7 +184,27 @@ export class Trainer {
     return this.relocator.deltas(layer, j);
   }
 
+  /** Ends training after `stepsDone` steps: frees the training buffers and measures the model. */
+  finish(stepsDone: number): Metrics {
+    const cost = this.cost.evaluate(0, this.penaliseBias(stepsDone));
+    // Training buffers go first, so the evaluation's own copy of the data never sits beside them.
+    this.dispose();
+    const test = evaluate(this.model, this.data.test, this.data);
+    return {
+      test: test.value,
+      train: evaluate(this.model, this.data.train, this.data).value,
+      metric: test.metric,
+      cost,
+      wireLength: wireLength(this.model),
+    };
+  }
+
   dispose(keepModel = true): void {
+    if (this.disposed) {
+      if (!keepModel) this.model.dispose();
+      return;
+    }
+    this.disposed = true;
     const e = this.engine;
     this.pass.dispose();
     this.relocator.dispose();
@@ -301,17 +322,7 @@ export function train(engine: Engine, data: Dataset, opts: TrainOptions, model?:
     throw err;
   }
   const wallMs = now() - t0;
-  const cost = trainer.cost.evaluate(0, trainer.penaliseBias(done));
-  // Training buffers go first, so the evaluation's own copy of the data never sits beside them.
-  trainer.dispose();
-  const test = evaluate(trainer.model, data.test, data);
-  const metrics: Metrics = {
-    test: test.value,
-    train: evaluate(trainer.model, data.train, data).value,
-    metric: test.metric,
-    cost,
-    wireLength: wireLength(trainer.model),
-  };
+  const metrics = trainer.finish(done);
   const peakWasmBytes = engine.memoryStats.linearMemory;
   return {
     model: trainer.model,

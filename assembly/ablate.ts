@@ -76,6 +76,12 @@ const gZb: usize = memory.data(MAX_DEPTH * 4, 16);
 const gAb: usize = memory.data(MAX_DEPTH * 4, 16);
 const gRows: usize = memory.data(MAX_DEPTH * 4, 16);
 const gWin: usize = memory.data(MAX_DEPTH * 4, 16);
+// kl relative to the base outputs (klBase): per example the base term, and the circuit's base softmax
+// over all classes (qa) and over the classes outside S (qr), padded rows of f64
+let gTb: usize = 0;
+let gQa: usize = 0;
+let gQr: usize = 0;
+let gDelta: usize = 0; // klShift's δ row
 let gZt: usize = 0; // temporaries, one padded row each
 let gDv: usize = 0;
 let gFree: usize = 0; // next free scratch byte after prepare()
@@ -406,7 +412,8 @@ export function ablateScratchBytes(plan: usize): i32 {
     rows += m + 1 < gDepth ? 2 * p : p;
     if (m + 1 < gDepth) mats = max(mats, p * pad4(layer(m + 1, L_OUT)));
   }
-  const words = gN * rows + mats + maxP * 4 + gN * 12 + 256; // + 16-byte rounding of each block
+  const kl = gMetric == KL ? (gN * 4 + 2) * pad4(gDOut) + gN * 2 : 0; // klBase's tables
+  const words = gN * rows + mats + maxP * 4 + gN * (16 + pad4(gDOut)) + kl + 256; // + 16-byte rounding of each block
   return words * 4;
 }
 
@@ -451,6 +458,7 @@ function prepare(r: i32, j: i32): void {
   gDv = take(maxP * 4);
   setAt(gWidth, L, pOut);
   setAt(gZb, L, yb);
+  if (gMetric == KL) klBase(yb);
   if (r == L) return;
   const dNext = layer(r, L_OUT);
   const wtRow = <usize>layer(r, L_WT) + ((<usize>j * <usize>pad4(dNext)) << 2);
@@ -511,11 +519,163 @@ function prepare(r: i32, j: i32): void {
   }
 }
 
-// gZt (p) = zb (p) + Σ_t gDv[t] · w[t, :] over `rows` rows of stride p, rows with a zero change
+// The kl term relative to base outputs yb (the caches at prepare time). With δ_c = y_c − yb_c, the
+// circuit's base softmax qa (all classes) and qr (classes outside S, renormalised), and the base term tb,
+// termOf's formula becomes
+//   kl(y) = tb − Σ_S p_c δ_c + log(1 + Σ qa_c (e^δc − 1)) − p_rest · log(1 + Σ qr_c (e^δc − 1)),
+// which needs no exp or log of its own while every |δ_c| ≤ 1/8: e^δ − 1 and log(1 + x) are short
+// series there (below), exact to ~1e-17 relative, and the change of the term is not a difference of
+// two large logs. Larger changes take termOf.
+function klBase(yb: usize): void {
+  const pOut = pad4(gDOut);
+  const d2 = (gDOut + 1) & ~1;
+  gTb = take(gN * 8);
+  gQa = take(gN * pOut * 8);
+  gQr = take(gN * pOut * 8);
+  gDelta = take(pOut * 8);
+  const zero = f64x2.splat(0);
+  const negInf = f64x2.splat(-Infinity);
+  for (let k = 0; k < gN; k++) {
+    const y = yb + ((<usize>k * <usize>pOut) << 2);
+    const yf = gYFull + ((<usize>k * <usize>pOut) << 2);
+    const p = gPFull + ((<usize>k * <usize>pOut) << 3);
+    const qa = gQa + ((<usize>k * <usize>pOut) << 3);
+    const qr = gQr + ((<usize>k * <usize>pOut) << 3);
+    store<f64>(gTb + (<usize>k << 3), termOf(k, y));
+    // p·e^(Δ − max Δ) over possible classes, then normalised
+    let mxv = negInf;
+    for (let c = 0; c < d2; c += 2) {
+      const d = f64x2.sub(load2(y + (<usize>c << 2)), load2(yf + (<usize>c << 2)));
+      mxv = f64x2.max(mxv, v128.bitselect(d, negInf, f64x2.gt(v128.load(p + (<usize>c << 3)), zero)));
+    }
+    const mxs = f64x2.splat(hmax(mxv));
+    let allv = zero;
+    let restv = zero;
+    for (let c = 0; c < d2; c += 2) {
+      const d = f64x2.sub(load2(y + (<usize>c << 2)), load2(yf + (<usize>c << 2)));
+      const e = f64x2.mul(v128.load(p + (<usize>c << 3)), expV64(f64x2.min(f64x2.sub(d, mxs), zero)));
+      v128.store(qa + (<usize>c << 3), e);
+      const er = v128.andnot(e, mask2(gInS + (<usize>c << 2)));
+      v128.store(qr + (<usize>c << 3), er);
+      allv = f64x2.add(allv, e);
+      restv = f64x2.add(restv, er);
+    }
+    const all = f64x2.splat(1 / hsum(allv));
+    const rest = hsum(restv);
+    const restInv = f64x2.splat(rest > 0 ? 1 / rest : 0);
+    for (let c = 0; c < d2; c += 2) {
+      v128.store(qa + (<usize>c << 3), f64x2.mul(v128.load(qa + (<usize>c << 3)), all));
+      v128.store(qr + (<usize>c << 3), f64x2.mul(v128.load(qr + (<usize>c << 3)), restInv));
+    }
+    for (let c = d2; c < pOut; c++) {
+      store<f64>(qa + (<usize>c << 3), 0);
+      store<f64>(qr + (<usize>c << 3), 0);
+    }
+  }
+}
+
+// e^r − 1 on two f64 lanes by its Taylor series to r^deg (deg a constant), Horner's scheme. KL_DEG[t] is
+// exact to < 5e-17 relative for |r| ≤ KL_BOUND[t].
+const KL_TIERS = 5;
+const KL_BOUND: StaticArray<f64> = [0.000244140625, 0.001953125, 0.0078125, 0.03125, 0.125];
+const KL_DEG: StaticArray<i32> = [4, 5, 6, 8, 11];
+// @ts-ignore: decorator
+@inline function expm1Taylor(r: v128, deg: i32): v128 {
+  let h = f64x2.splat(0);
+  if (deg >= 11) h = f64x2.add(f64x2.splat(1.0 / 39916800.0), f64x2.mul(h, r));
+  if (deg >= 10) h = f64x2.add(f64x2.splat(1.0 / 3628800.0), f64x2.mul(h, r));
+  if (deg >= 9) h = f64x2.add(f64x2.splat(1.0 / 362880.0), f64x2.mul(h, r));
+  if (deg >= 8) h = f64x2.add(f64x2.splat(1.0 / 40320.0), f64x2.mul(h, r));
+  if (deg >= 7) h = f64x2.add(f64x2.splat(1.0 / 5040.0), f64x2.mul(h, r));
+  if (deg >= 6) h = f64x2.add(f64x2.splat(1.0 / 720.0), f64x2.mul(h, r));
+  if (deg >= 5) h = f64x2.add(f64x2.splat(1.0 / 120.0), f64x2.mul(h, r));
+  h = f64x2.add(f64x2.splat(1.0 / 24.0), f64x2.mul(h, r));
+  h = f64x2.add(f64x2.splat(1.0 / 6.0), f64x2.mul(h, r));
+  h = f64x2.add(f64x2.splat(1.0 / 2.0), f64x2.mul(h, r));
+  return f64x2.add(r, f64x2.mul(f64x2.mul(r, r), h));
+}
+
+// Σ_c qa_c (e^δc − 1) into gXa and, with a rest class, Σ_c qr_c (e^δc − 1) into gXr, for the padded
+// δ row at gDelta (d2 entries), with the series of KL_DEG[tier].
+let gXa: f64 = 0;
+let gXr: f64 = 0;
+// @ts-ignore: decorator
+@inline function klSums(qa: usize, qr: usize, d2: i32, rest: bool, deg: i32): void {
+  let xav = f64x2.splat(0);
+  let xrv = xav;
+  for (let c = 0; c < d2; c += 2) {
+    const em = expm1Taylor(v128.load(gDelta + (<usize>c << 3)), deg);
+    xav = f64x2.add(xav, f64x2.mul(v128.load(qa + (<usize>c << 3)), em));
+    if (rest) xrv = f64x2.add(xrv, f64x2.mul(v128.load(qr + (<usize>c << 3)), em));
+  }
+  gXa = hsum(xav);
+  gXr = hsum(xrv);
+}
+function klSumsAll(qa: usize, d2: i32, tier: i32): void {
+  if (tier == 0) klSums(qa, 0, d2, false, 4);
+  else if (tier == 1) klSums(qa, 0, d2, false, 5);
+  else if (tier == 2) klSums(qa, 0, d2, false, 6);
+  else if (tier == 3) klSums(qa, 0, d2, false, 8);
+  else klSums(qa, 0, d2, false, 11);
+}
+function klSumsRest(qa: usize, qr: usize, d2: i32, tier: i32): void {
+  if (tier == 0) klSums(qa, qr, d2, true, 4);
+  else if (tier == 1) klSums(qa, qr, d2, true, 5);
+  else if (tier == 2) klSums(qa, qr, d2, true, 6);
+  else if (tier == 3) klSums(qa, qr, d2, true, 8);
+  else klSums(qa, qr, d2, true, 11);
+}
+
+// log(1 + x) for e^(−1/8) − 1 ≤ x ≤ e^(1/8) − 1: 2·atanh(u), u = x / (2 + x), |u| < 0.063, to u^15.
+// @ts-ignore: decorator
+@inline function log1pSmall(x: f64): f64 {
+  const u = x / (2 + x);
+  const u2 = u * u;
+  const u4 = u2 * u2;
+  const u8 = u4 * u4;
+  const s0 = 1.0 / 3.0 + u2 * (1.0 / 5.0);
+  const s1 = 1.0 / 7.0 + u2 * (1.0 / 9.0);
+  const s2 = 1.0 / 11.0 + u2 * (1.0 / 13.0);
+  const s = (s0 + s1 * u4) + (s2 + u4 * (1.0 / 15.0)) * u8;
+  return 2 * (u + u * u2 * s);
+}
+
+// Term of example k (kl, after klBase) for outputs y, a padded row.
+function klShift(k: i32, y: usize): f64 {
+  const pOut = pad4(gDOut);
+  const d2 = (gDOut + 1) & ~1;
+  const yb = at(gZb, gDepth) + ((<usize>k * <usize>pOut) << 2);
+  const p = gPFull + ((<usize>k * <usize>pOut) << 3);
+  const qa = gQa + ((<usize>k * <usize>pOut) << 3);
+  const qr = gQr + ((<usize>k * <usize>pOut) << 3);
+  const rest = gNS < gDOut;
+  let mxv = f64x2.splat(0);
+  let linv = mxv;
+  for (let c = 0; c < d2; c += 2) {
+    const d = f64x2.sub(load2(y + (<usize>c << 2)), load2(yb + (<usize>c << 2)));
+    v128.store(gDelta + (<usize>c << 3), d);
+    mxv = f64x2.pmax(mxv, f64x2.abs(d));
+    let pd = f64x2.mul(v128.load(p + (<usize>c << 3)), d);
+    if (rest) pd = v128.and(pd, mask2(gInS + (<usize>c << 2)));
+    linv = f64x2.add(linv, pd);
+  }
+  const mx = max(f64x2.extract_lane(mxv, 0), f64x2.extract_lane(mxv, 1));
+  let tier = 0;
+  while (tier < KL_TIERS && mx > unchecked(KL_BOUND[tier])) tier++;
+  if (tier == KL_TIERS) return termOf(k, y);
+  if (rest) klSumsRest(qa, qr, d2, tier);
+  else klSumsAll(qa, d2, tier);
+  let kl = load<f64>(gTb + (<usize>k << 3)) - hsum(linv) + log1pSmall(gXa);
+  const pr = load<f64>(gPRest + (<usize>k << 3));
+  if (pr > 0) kl -= pr * log1pSmall(gXr);
+  return kl;
+}
+
+// dst (p) = zb (p) + Σ_t gDv[t] · w[t, :] over `rows` rows of stride p, rows with a zero change
 // skipped. Up to 16 columns (the output layer of a classifier) the sums stay in registers.
-function accumulateRows(zb: usize, w: usize, rows: i32, p: i32): void {
+function accumulateRows(zb: usize, w: usize, rows: i32, p: i32, dst: usize): void {
   if (p > 16) {
-    memory.copy(gZt, zb, <usize>p << 2);
+    memory.copy(dst, zb, <usize>p << 2);
     for (let t = 0; t < rows; t++) {
       const d = load<f32>(gDv + (<usize>t << 2));
       if (d == 0) continue;
@@ -523,7 +683,7 @@ function accumulateRows(zb: usize, w: usize, rows: i32, p: i32): void {
       const row = w + ((<usize>t * <usize>p) << 2);
       for (let c = 0; c < p; c += 4) {
         const o = <usize>c << 2;
-        v128.store(gZt + o, f32x4.add(v128.load(gZt + o), f32x4.mul(dv, v128.load(row + o))));
+        v128.store(dst + o, f32x4.add(v128.load(dst + o), f32x4.mul(dv, v128.load(row + o))));
       }
     }
     return;
@@ -543,25 +703,26 @@ function accumulateRows(zb: usize, w: usize, rows: i32, p: i32): void {
     if (p > 8) a2 = f32x4.add(a2, f32x4.mul(dv, v128.load(row, 32)));
     if (p > 12) a3 = f32x4.add(a3, f32x4.mul(dv, v128.load(row, 48)));
   }
-  v128.store(gZt, a0);
-  if (p > 4) v128.store(gZt, a1, 16);
-  if (p > 8) v128.store(gZt, a2, 32);
-  if (p > 12) v128.store(gZt, a3, 48);
+  v128.store(dst, a0);
+  if (p > 4) v128.store(dst, a1, 16);
+  if (p > 8) v128.store(dst, a2, 32);
+  if (p > 12) v128.store(dst, a3, 48);
 }
 
-// Metric term of example k when the prepared neuron's outgoing edges carry s more than in the base
-// caches: a rank-1 update of the next layer, SiLU, then the rest of the network (rows with a zero
-// change skipped).
-function shiftTerm(k: i32, s: f32): f64 {
+// y (a padded output row) = example k's outputs when the prepared neuron's outgoing edges carry s more
+// than in the base caches: a rank-1 update of the next layer, SiLU, then the rest of the network (rows
+// with a zero change skipped).
+function shiftRow(k: i32, s: f32, y: usize): void {
   const L = gDepth;
   let m = gR + 1;
   let p = <i32>at(gWidth, m);
   const sv = f32x4.splat(s);
   let zb = at(gZb, m) + ((<usize>k * <usize>p) << 2);
   let w = at(gWin, m);
+  const z = m < L ? gZt : y;
   for (let c = 0; c < p; c += 4) {
     const o = <usize>c << 2;
-    v128.store(gZt + o, f32x4.add(v128.load(zb + o), f32x4.mul(sv, v128.load(w + o))));
+    v128.store(z + o, f32x4.add(v128.load(zb + o), f32x4.mul(sv, v128.load(w + o))));
   }
   while (m < L) {
     const ab = at(gAb, m) + ((<usize>k * <usize>p) << 2);
@@ -571,17 +732,14 @@ function shiftTerm(k: i32, s: f32): f64 {
     }
     m++;
     p = <i32>at(gWidth, m);
-    accumulateRows(at(gZb, m) + ((<usize>k * <usize>p) << 2), at(gWin, m), <i32>at(gRows, m), p);
+    accumulateRows(at(gZb, m) + ((<usize>k * <usize>p) << 2), at(gWin, m), <i32>at(gRows, m), p, m < L ? gZt : y);
   }
-  return termOf(k, gZt);
 }
 
-// Term of example k when output slot j reads x instead of its base value.
-function outputTerm(k: i32, j: i32, x: f32): f64 {
-  const p = <i32>at(gWidth, gDepth);
-  memory.copy(gZt, at(gZb, gDepth) + ((<usize>k * <usize>p) << 2), <usize>p << 2);
-  store<f32>(gZt + (<usize>j << 2), x);
-  return termOf(k, gZt);
+// Metric term of example k for outputs y (a padded row), after prepare().
+// @ts-ignore: decorator
+@inline function shiftedTerm(k: i32, y: usize): f64 {
+  return gMetric == KL ? klShift(k, y) : termOf(k, y);
 }
 
 // ---- ACDC, edge level: one receiver ----
@@ -622,6 +780,12 @@ export function acdcReceiver(plan: usize, l: i32, j: i32, tau: f64, deltas: usiz
   const kNew = take(n * 4);
   const xCur = take(n * 4);
   const aBase = take(n * 4);
+  const xCh = take(pad4(n) * 4); // per changed example: new f32 pre-activation,
+  const sCh = take(pad4(n) * 4); // base activation, then the change of the activation,
+  const cCh = take(n * 4); // its entry in zNew / tNew / kNew
+  const pOut = pad4(gDOut);
+  const rows = take(n * pOut * 4); // and its new outputs
+  const yb = at(gZb, gDepth);
   const bj = <f64>load<f32>(<usize>layer(l, L_B) + (<usize>j << 2));
   for (let k = 0; k < n; k++) {
     let z = bj;
@@ -647,24 +811,48 @@ export function acdcReceiver(plan: usize, l: i32, j: i32, tau: f64, deltas: usiz
     const w = <f64>load<f32>(wRow + (<usize>i << 2));
     const e0 = w == 0 ? 0 : load<i32>(start + (<usize>i << 2));
     const e1 = w == 0 ? 0 : load<i32>(start + (<usize>(i + 1) << 2));
-    let dsum: f64 = 0;
+    // the examples' new pre-activations, and which of them change in f32
     let cnt = 0;
+    let nc = 0;
     for (let e = e0; e < e1; e++) {
       const k = load<i32>(idx + (<usize>e << 2));
       const zk = load<f64>(z64 + (<usize>k << 3)) + w * load<f64>(val + (<usize>e << 3));
       const x = <f32>zk;
-      const tOld = load<f64>(gTerms + (<usize>k << 3));
-      let t = tOld;
-      if (x != load<f32>(xCur + (<usize>k << 2))) {
-        t = hidden
-          ? shiftTerm(k, siluS(x) - load<f32>(aBase + (<usize>k << 2)))
-          : outputTerm(k, j, x);
-        dsum += t - tOld;
-      }
       store<f64>(zNew + (<usize>cnt << 3), zk);
-      store<f64>(tNew + (<usize>cnt << 3), t);
+      store<f64>(tNew + (<usize>cnt << 3), load<f64>(gTerms + (<usize>k << 3)));
       store<i32>(kNew + (<usize>cnt << 2), k);
+      if (x != load<f32>(xCur + (<usize>k << 2))) {
+        store<f32>(xCh + (<usize>nc << 2), x);
+        store<f32>(sCh + (<usize>nc << 2), load<f32>(aBase + (<usize>k << 2)));
+        store<i32>(cCh + (<usize>nc << 2), cnt);
+        nc++;
+      }
       cnt++;
+    }
+    // their output rows, then terms
+    if (hidden) {
+      for (let c = 0; c < nc; c += 4) {
+        const o = <usize>c << 2;
+        v128.store(sCh + o, f32x4.sub(siluV(v128.load(xCh + o)), v128.load(sCh + o)));
+      }
+    }
+    for (let c = 0; c < nc; c++) {
+      const k = load<i32>(kNew + (<usize>load<i32>(cCh + (<usize>c << 2)) << 2));
+      const y = rows + ((<usize>c * <usize>pOut) << 2);
+      if (hidden) {
+        shiftRow(k, load<f32>(sCh + (<usize>c << 2)), y);
+      } else {
+        memory.copy(y, yb + ((<usize>k * <usize>pOut) << 2), <usize>pOut << 2);
+        store<f32>(y + (<usize>j << 2), load<f32>(xCh + (<usize>c << 2)));
+      }
+    }
+    let dsum: f64 = 0;
+    for (let c = 0; c < nc; c++) {
+      const ct = tNew + (<usize>load<i32>(cCh + (<usize>c << 2)) << 3);
+      const k = load<i32>(kNew + (<usize>load<i32>(cCh + (<usize>c << 2)) << 2));
+      const t = shiftedTerm(k, rows + ((<usize>c * <usize>pOut) << 2));
+      dsum += t - load<f64>(ct);
+      store<f64>(ct, t);
     }
     const delta = dsum / gCount;
     store<f64>(deltas + (<usize>i << 3), delta);
@@ -708,7 +896,8 @@ export function acdcNeuron(plan: usize, l: i32, u: i32): f64 {
   let dsum: f64 = 0;
   for (let e = load<i32>(start + (<usize>u << 2)); e < e1; e++) {
     const k = load<i32>(idx + (<usize>e << 2));
-    dsum += shiftTerm(k, <f32>load<f64>(val + (<usize>e << 3))) - load<f64>(gTerms + (<usize>k << 3));
+    shiftRow(k, <f32>load<f64>(val + (<usize>e << 3)), gZt);
+    dsum += shiftedTerm(k, gZt) - load<f64>(gTerms + (<usize>k << 3));
   }
   return dsum / gCount;
 }

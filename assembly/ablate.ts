@@ -14,6 +14,7 @@
 //
 // Metric terms: every metric is a mean over counted examples of a per-example term (f64), so a
 // candidate changes the metric by Σ over the examples it touches of (new term − current term) / count.
+import { sigmoid4 } from "./simd-math";
 
 // ---- plan layout (i32 words) ----
 const P_DEPTH = 0; // L: number of weight layers
@@ -124,51 +125,16 @@ function usePlan(plan: usize): void {
 }
 
 // ---- SIMD SiLU ----
-// exp on four lanes (Cephes expf: round-to-nearest power of two, Cody–Waite reduction, degree-7
-// polynomial; within 2 ulp of the true value). Baseline SIMD has no exp, and the scalar Mathf.exp
-// would dominate the passes. Inputs are clamped to [−87, 88] so 2^n stays a normal f32: the clamp
-// changes nothing visible in σ(x) = 1 / (1 + exp(−x)), which is 1 or x·e^x ≈ 0 out there.
-// @ts-ignore: decorator
-@inline function expV(x0: v128): v128 {
-  const x1 = f32x4.min(f32x4.max(x0, f32x4.splat(-87.0)), f32x4.splat(88.0));
-  const fx = f32x4.floor(f32x4.add(f32x4.mul(x1, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
-  let x = f32x4.sub(x1, f32x4.mul(fx, f32x4.splat(0.693359375)));
-  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
-  const z = f32x4.mul(x, x);
-  let y = f32x4.splat(1.9875691500e-4);
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.3981999507e-3));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(8.3334519073e-3));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(4.1665795894e-2));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
-  y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1.0));
-  const n = i32x4.trunc_sat_f32x4_s(fx);
-  return f32x4.mul(y, i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23));
-}
-
+// x·σ(x) with the module's four-lane exp (assembly/simd-math.ts): the same bits as nn.ts siluForward,
+// so cached activations read exactly like the host's GEMM refreshes and the naive run's passes.
 // @ts-ignore: decorator
 @inline function siluV(x: v128): v128 {
-  return f32x4.div(x, f32x4.add(f32x4.splat(1.0), expV(f32x4.neg(x))));
+  return f32x4.mul(x, sigmoid4(x));
 }
 
 // Scalar SiLU with the same bits as one lane of siluV.
 function siluS(x: f32): f32 {
   return f32x4.extract_lane(siluV(f32x4.splat(x)), 0);
-}
-
-// SiLU as assembly/nn.ts siluForward computes it (Mathf.exp), for cache columns that must read like
-// the host's GEMM refreshes.
-// @ts-ignore: decorator
-@inline function siluRef(x: f32): f32 {
-  return x * (<f32>1.0 / (<f32>1.0 + Mathf.exp(-x)));
-}
-
-// a (n) = silu(z) with the SIMD exp: the activations ACDC's passes compare against.
-export function siluSimd(z: usize, a: usize, n: i32): void {
-  const n4 = n & ~3;
-  let i = 0;
-  for (; i < n4; i += 4) v128.store(a + (<usize>i << 2), siluV(v128.load(z + (<usize>i << 2))));
-  for (; i < n; i++) store<f32>(a + (<usize>i << 2), siluS(load<f32>(z + (<usize>i << 2))));
 }
 
 // out (n) = a − b
@@ -877,7 +843,7 @@ export function acdcReceiver(plan: usize, l: i32, j: i32, tau: f64, deltas: usiz
     for (let k = 0; k < n; k++) {
       const x = load<f32>(xCur + (<usize>k << 2));
       store<f32>(z + ((<usize>k * <usize>dOut + <usize>j) << 2), x);
-      if (hidden) store<f32>(aNext + ((<usize>k * <usize>dOut + <usize>j) << 2), siluRef(x));
+      if (hidden) store<f32>(aNext + ((<usize>k * <usize>dOut + <usize>j) << 2), siluS(x));
     }
   }
   return removed;
@@ -926,7 +892,7 @@ export function neuronCommit(plan: usize, l: i32, u: i32): void {
       const p = (<usize>k * <usize>dOut + <usize>o) << 2;
       const v = load<f32>(z + p) + s * w;
       store<f32>(z + p, v);
-      if (hidden) store<f32>(a + p, siluRef(v));
+      if (hidden) store<f32>(a + p, siluS(v));
     }
   }
 }

@@ -2,8 +2,6 @@
 export interface CircuitsAbi {
   // --- assembly/ablate.ts: ACDC edge-ablation passes and metrics (src/circuits/acdc*.ts, forward-cache.ts).
   // `plan` is the byte offset of the i32 plan described in src/circuits/ablate-plan.ts (PLAN).
-  /** a (n) = silu(z) with the module's SIMD exp (within 2 ulp of siluForward). */
-  siluSimd(z: number, a: number, n: number): void;
   /** out (n) = a − b. */
   subtract(out: number, a: number, b: number, n: number): void;
   /** Fills the plan's kl reference (full-model softmax, mass outside the output subset). */

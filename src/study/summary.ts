@@ -9,7 +9,7 @@ import type { TaskKind } from "../tasks/types.ts";
 import type { CircuitPoint, SweepSummary } from "../circuits/discover-sweep.ts";
 
 export type Better = "higher" | "lower";
-export type Format = "percent" | "sci" | "fixed3" | "seconds" | "ms" | "mib" | "count" | "rate";
+export type Format = "percent" | "sci" | "fixed3" | "seconds" | "ms" | "mib" | "bytes" | "count" | "rate";
 
 /** A column as data (the JSON report carries these); `COLUMN_VALUES` reads its value from a record. */
 export interface ColumnSpec {
@@ -56,7 +56,7 @@ const acdcAt = (r: RunRecord): CircuitPoint => r.methods.acdc.atDefault;
 export const COLUMN_VALUES: Record<string, Get> = {
   test: (r) => r.train.test,
   trainTime: (r) => r.train.wallMs / 1000,
-  wasm: (r) => r.train.wasmBytes,
+  wasm: (r) => r.train.wasmPeakInUse,
   jsHeap: (r) => r.train.jsHeapPeak,
   dense: (r) => r.inference.denseSamplesPerSecond,
   circuit: (r) => r.inference.circuitSamplesPerSecond,
@@ -78,7 +78,7 @@ export function taskColumns(kind: TaskKind, faithfulness: "kl" | "mse", truth: b
       { key: "test", label: "test accuracy", group: "model", better: "higher", format: "percent" } :
       { key: "test", label: "test MSE", group: "model", better: "lower", format: "sci" },
     { key: "trainTime", label: "training time", group: "model", better: "lower", format: "seconds" },
-    { key: "wasm", label: "WASM memory", group: "model", better: "lower", format: "mib" },
+    { key: "wasm", label: "WASM peak in use", group: "model", better: "lower", format: "bytes" },
     { key: "jsHeap", label: "JS heap peak", group: "model", better: "lower", format: "mib" },
     { key: "dense", label: "dense inference", group: "model", better: "higher", format: "rate" },
     { key: "circuit", label: "circuit inference", group: "model", better: "higher", format: "rate" },
@@ -191,6 +191,9 @@ export function formatValue(v: number, f: Format): string {
       return `${sig(v)} ms`;
     case "mib":
       return `${(v / 2 ** 20).toFixed(1)} MiB`;
+    case "bytes":
+      // Small models allocate KiBs: MiB would print 0.0 for all of them.
+      return v < 2 ** 20 ? `${(v / 1024).toFixed(1)} KiB` : `${(v / 2 ** 20).toFixed(1)} MiB`;
     case "count":
       return Number.isInteger(v) ? String(v) : v.toFixed(1);
     case "rate": {

@@ -2,6 +2,7 @@
 // Host signatures: src/engine/abi/ops.ts; plain-TS reference: src/engine/reference/loss.ts.
 // Losses are summed in f64 and returned as f64; gradients are f32. A null gradient pointer (0)
 // computes the loss only. `gradScale` multiplies the gradient (e.g. to fold in a loss weight).
+import { exp4 } from "./simd-math";
 
 // Adds the squares of (a − b) over four f32 lanes to two f64x2 accumulators, subtracting in f64 so
 // the difference of two f32 values is exact.
@@ -92,9 +93,20 @@ export function softmaxCrossEntropy(logits: usize, labels: usize, dlogits: usize
     for (let c = 1; c < N; c++) mx = max(mx, load<f32>(row + (<usize>c << 2)));
     const label = <usize>load<i32>(labels + (<usize>r << 2));
     const xl = load<f32>(row + (label << 2)); // read before an aliased dlogits overwrites it
+    // exp four classes at a time (the module's SIMD exp); the sum still runs class by class, in f64.
     let z: f64 = 0;
-    for (let c = 0; c < N; c++) {
-      const e = Mathf.exp(load<f32>(row + (<usize>c << 2)) - mx);
+    const mx4 = f32x4.splat(mx);
+    let c = 0;
+    for (; c + 4 <= N; c += 4) {
+      const e = exp4(f32x4.sub(v128.load(row + (<usize>c << 2)), mx4));
+      z += <f64>f32x4.extract_lane(e, 0);
+      z += <f64>f32x4.extract_lane(e, 1);
+      z += <f64>f32x4.extract_lane(e, 2);
+      z += <f64>f32x4.extract_lane(e, 3);
+      if (dlogits) v128.store(grow + (<usize>c << 2), e);
+    }
+    for (; c < N; c++) {
+      const e = f32x4.extract_lane(exp4(f32x4.splat(load<f32>(row + (<usize>c << 2)) - mx)), 0);
       z += <f64>e;
       if (dlogits) store<f32>(grow + (<usize>c << 2), e);
     }

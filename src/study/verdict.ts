@@ -1,12 +1,13 @@
 // A verdict per task, written from its table: does BIMT win on the three claims the study tests
-// (circuit quality, discovery time, sparsity), and on what it costs (test metric, training time)?
+// (circuit quality, discovery time, sparsity), on the circuit's modularity (Newman's Q, the measure of
+// the BIMT journal paper), and on what it costs (test metric, training time)?
 // BIMT is compared with the best other mode in each column. A difference no larger than the larger of
 // the two standard deviations is reported as within the seed spread, not as a win or a loss; equal
 // means (e.g. recall 1 for every mode) as a tie.
 import { formatValue, type Cell, type ColumnSpec, type TaskTable } from "./summary.ts";
 import type { Mode } from "../train/modes.ts";
 
-export type Claim = "quality" | "time" | "sparsity" | "cost";
+export type Claim = "quality" | "time" | "sparsity" | "modularity" | "cost";
 export type Outcome = "better" | "worse" | "within" | "tie";
 
 /** The columns a verdict weighs, and which claim each speaks to. */
@@ -18,6 +19,7 @@ const CRITERIA: [string, Claim][] = [
   ["auc", "quality"],
   ["discoveryTime", "time"],
   ["edges", "sparsity"],
+  ["modularity", "modularity"],
   ["test", "cost"],
   ["trainTime", "cost"],
 ];
@@ -59,6 +61,7 @@ const CLAIM_WORDS: Record<Exclude<Claim, "cost">, string> = {
   quality: "circuit quality",
   time: "discovery time",
   sparsity: "sparsity",
+  modularity: "modularity (the BIMT paper's measure)",
 };
 
 /** The verdict paragraph for one task (Markdown-free plain text). */

@@ -12,6 +12,7 @@ export interface FakeValues {
   discoveryMs?: number;
   area?: number;
   precision?: number;
+  modularity?: number;
 }
 
 export function fakeRun(mode: Mode, seed: number, v: FakeValues = {}, task = "two-moons"): RunRecord {
@@ -19,7 +20,7 @@ export function fakeRun(mode: Mode, seed: number, v: FakeValues = {}, task = "tw
   const point = (edges: number): CircuitPoint => ({
     tau: 1e-3, edges, totalEdges: 480, sparsity: 1 - edges / 480, neurons: 10, totalNeurons: 44,
     faithfulness: v.faithfulness ?? 1e-3, faithfulnessMetric: kind === "classification" ? "kl" : "mse",
-    task: { metric: kind === "classification" ? "accuracy" : "mse", circuit: 0.9, full: 0.95 }, modularity: 0.3,
+    task: { metric: kind === "classification" ? "accuracy" : "mse", circuit: 0.9, full: 0.95 }, modularity: v.modularity ?? 0.3,
     ms: v.discoveryMs ?? 5, evaluations: 100, circuitHash: "0123456789abcdef",
     ...(v.precision !== undefined ? { groundTruth: { precision: v.precision, recall: 1 } } : {}),
   });

@@ -82,6 +82,16 @@ describe("study verdict", () => {
     expect(text).toMatch(/Tied on [^.]*faithfulness/);
   });
 
+  it("weighs modularity too: a clearly higher Q is a win, said in its own words", () => {
+    const runs = [0, 1].flatMap((s) => [
+      fakeRun("l1", s, { modularity: 0.24 + 0.01 * s }),
+      fakeRun("bimt", s, { modularity: 0.44 + 0.01 * s }),
+    ]);
+    const text = verdict(taskTables(runs)[0]);
+    expect(text).toMatch(/BIMT is best on [^.]*modularity Q, 0\.445 vs 0\.245 for l1/);
+    expect(text).toMatch(/modularity \(the BIMT paper's measure\): yes/);
+  });
+
   it("says when there is nothing to compare, and warns about a single seed", () => {
     expect(verdict(taskTables([fakeRun("l1", 0)])[0])).toMatch(/bimt was not run/);
     expect(verdict(taskTables([fakeRun("bimt", 0)])[0])).toMatch(/needs a baseline/);

@@ -131,7 +131,6 @@ export function createApp(opts: AppOptions = {}): Hono {
     const meta = snapshot.meta ?? {};
     const taskName = body.task ?? (typeof meta.task === "string" ? meta.task : undefined);
     if (taskName === undefined) throw new HttpError(400, "task: required when the model's meta has no task");
-    const task = getTask(taskName);
     const dataSeed = body.seed ?? (typeof meta.seed === "number" ? meta.seed : undefined);
     if (dataSeed === undefined) throw new HttpError(400, "seed: required when the model's meta has no seed");
     checkFits(snapshot, taskName);

@@ -7,8 +7,9 @@ import type { ModelSpec } from "../../src/model/spec.ts";
 import { acdc } from "../../src/circuits/acdc.ts";
 import { eap, eapCandidates, eapExact, eapIg, selectThreshold, selectTopK } from "../../src/circuits/eap.ts";
 import { taskMetricValue, taskTarget } from "../../src/circuits/task-metric.ts";
-import { ABLATIONS, type DiscoveryData, type EdgeScores, type MetricName } from "../../src/circuits/types.ts";
+import { ABLATIONS, type EdgeScores, type MetricName } from "../../src/circuits/types.ts";
 import { expectClose } from "../helpers/expect-close.ts";
+import { randomDiscoveryData } from "../helpers/discovery-data.ts";
 
 /** A random model with shuffled perms (so slot ↔ original mapping is exercised). */
 function model(e: Engine, spec: ModelSpec, seed: number, perms = true): Mlp {
@@ -23,22 +24,6 @@ function model(e: Engine, spec: ModelSpec, seed: number, perms = true): Mlp {
     snap.outPerm = Array.from(rng.permutation(snap.outPerm.length));
   }
   return Mlp.fromSnapshot(e, snap);
-}
-
-function data(spec: ModelSpec, n: number, seed: number): DiscoveryData {
-  const rng = new Rng(seed);
-  const dOut = spec.shape[spec.shape.length - 1];
-  const inputs = () =>
-    spec.embed
-      ? Int32Array.from({ length: n * spec.inFold }, () => rng.int(spec.embed!.tokens))
-      : Float32Array.from({ length: n * spec.shape[0] }, () => rng.range(-1, 1));
-  return {
-    n,
-    clean: inputs(),
-    corrupted: inputs(),
-    labels: Int32Array.from({ length: n }, () => rng.int(dOut)),
-    targets: Float32Array.from({ length: n * dOut }, () => rng.range(-1, 1)),
-  };
 }
 
 /** Agreement relative to the largest score: f32 kernels against an f64 central difference. */
@@ -61,7 +46,7 @@ describe("EAP", () => {
       for (const metric of metrics) {
         it(`equals the finite-difference estimate: ${name}, ${ablation}, ${metric}`, () => {
           const m = model(e, spec, name.length + metric.length);
-          const d = data(spec, 9, 3);
+          const d = randomDiscoveryData(spec, 9, 3);
           const opts = { ablation, metric, chunk: 4 }; // chunks of 4 rows: 9 examples take three calls
           expectScoresClose(eap(m, d, opts), eapExact(m, d, opts), `${name} ${ablation} ${metric}`);
           m.dispose();
@@ -73,7 +58,7 @@ describe("EAP", () => {
   it("restricts the metric to a subset of outputs", () => {
     const spec = specs[0].spec;
     const m = model(e, spec, 11);
-    const d = data(spec, 12, 4);
+    const d = randomDiscoveryData(spec, 12, 4);
     for (const metric of metrics) {
       const opts = { ablation: "resample" as const, metric, outputs: [2] };
       const sub = eap(m, d, opts);
@@ -87,7 +72,7 @@ describe("EAP", () => {
   it("EAP-IG equals the exact average over the same interpolation points", () => {
     for (const { name, spec } of specs) {
       const m = model(e, spec, 21);
-      const d = data(spec, 6, 8);
+      const d = randomDiscoveryData(spec, 6, 8);
       for (const ablation of ABLATIONS) {
         const opts = { ablation, metric: "nll" as const, steps: 4 };
         expectScoresClose(eapIg(m, d, opts), eapExact(m, d, opts), `IG ${name} ${ablation}`);
@@ -101,7 +86,7 @@ describe("EAP", () => {
     // integrated gradient along the straight input path; its right Riemann sum converges to ΔM as O(1/m).
     const spec: ModelSpec = { shape: [4, 8, 8, 3], layout: "line", inFold: 1 };
     const m = model(e, spec, 31, false);
-    const d = data(spec, 10, 9);
+    const d = randomDiscoveryData(spec, 10, 9);
     const cases = [["resample", d.corrupted as Float32Array], ["zero", new Float32Array(40)]] as const;
     for (const [ablation, xAbl] of cases) {
       const t = taskTarget(m, d, "nll");
@@ -118,7 +103,7 @@ describe("EAP", () => {
   it("rejects kl, bad ablations and bad data with clear errors", () => {
     const spec = specs[0].spec;
     const m = model(e, spec, 1);
-    const d = data(spec, 5, 1);
+    const d = randomDiscoveryData(spec, 5, 1);
     expect(() => eap(m, d, { ablation: "zero", metric: "kl" })).toThrow(/zero gradient at the clean point/);
     expect(() => eap(m, { ...d, corrupted: undefined }, { ablation: "resample", metric: "nll" })).toThrow(/corrupted/);
     expect(() => eap(m, d, { ablation: "noise" as never, metric: "nll" })).toThrow(/unknown ablation "noise"/);
@@ -135,7 +120,7 @@ describe("EAP", () => {
   it("EAP→ACDC: ACDC keeps only edges among the top fraction by EAP", () => {
     const spec = specs[0].spec;
     const m = model(e, spec, 12);
-    const d = data(spec, 16, 13);
+    const d = randomDiscoveryData(spec, 16, 13);
     const candidates = eapCandidates(eap(m, d, { ablation: "resample", metric: "nll" }), 0.3);
     const run = acdc(m, d, { tau: 1e-4, ablation: "resample", metric: "kl", candidates });
     expect(run.kept.length).toBeGreaterThan(0);
@@ -147,7 +132,7 @@ describe("EAP", () => {
     const spec = specs[0].spec;
     const m = model(e, spec, 2);
     const before = e.memoryStats.inUse;
-    eapIg(m, data(spec, 7, 2), { ablation: "mean", metric: "mse", steps: 3 });
+    eapIg(m, randomDiscoveryData(spec, 7, 2), { ablation: "mean", metric: "mse", steps: 3 });
     expect(e.memoryStats.inUse).toBe(before);
     m.dispose();
   });

@@ -7,6 +7,7 @@ import type { ModelSpec } from "../../src/model/spec.ts";
 import { circuitOutputs, connectedNeurons, scoreCircuit } from "../../src/circuits/score.ts";
 import { ABLATIONS, type Ablation, type DiscoveryData, type EdgeMask } from "../../src/circuits/types.ts";
 import { expectClose } from "../helpers/expect-close.ts";
+import { randomDiscoveryData } from "../helpers/discovery-data.ts";
 
 function model(e: Engine, spec: ModelSpec, seed: number): Mlp {
   const rng = new Rng(seed);
@@ -16,19 +17,6 @@ function model(e: Engine, spec: ModelSpec, seed: number): Mlp {
   snap.inPerm = Array.from(rng.permutation(snap.inPerm.length));
   snap.outPerm = Array.from(rng.permutation(snap.outPerm.length));
   return Mlp.fromSnapshot(e, snap);
-}
-
-function data(spec: ModelSpec, n: number, seed: number): DiscoveryData {
-  const rng = new Rng(seed);
-  const dOut = spec.shape[spec.shape.length - 1];
-  const x = () => Float32Array.from({ length: n * spec.shape[0] }, () => rng.range(-1, 1));
-  return {
-    n,
-    clean: x(),
-    corrupted: x(),
-    labels: Int32Array.from({ length: n }, () => rng.int(dOut)),
-    targets: Float32Array.from({ length: n * dOut }, () => rng.range(-1, 1)),
-  };
 }
 
 function randomMask(spec: ModelSpec, density: number, rng: Rng): EdgeMask {
@@ -89,7 +77,7 @@ describe("circuit scoring", () => {
   for (const ablation of ABLATIONS) {
     it(`the ablated forward pass patches pruned edges with ã: ${ablation}`, () => {
       const m = model(e, spec, 4);
-      const d = data(spec, 13, 5);
+      const d = randomDiscoveryData(spec, 13, 5);
       const mask = randomMask(spec, 0.5, new Rng(6));
       const { circuit } = circuitOutputs(m, mask, d, ablation);
       expectClose(circuit, patchedRef(e, m, mask, d, ablation), { atol: 1e-5, rtol: 1e-4 }, ablation);
@@ -99,7 +87,7 @@ describe("circuit scoring", () => {
 
   it("a full circuit is the full model; an empty resampled circuit is the model on the corrupted inputs", () => {
     const m = model(e, spec, 7);
-    const d = data(spec, 9, 8);
+    const d = randomDiscoveryData(spec, 9, 8);
     const full = spec.shape.slice(1).map((n, l) => new Uint8Array(n * spec.shape[l]).fill(1));
     const empty = full.map((f) => new Uint8Array(f.length));
     for (const ablation of ABLATIONS) {
@@ -121,7 +109,7 @@ describe("circuit scoring", () => {
 
   it("scores a full circuit as perfectly faithful and an empty one as sparse", () => {
     const m = model(e, spec, 9);
-    const d = data(spec, 20, 10);
+    const d = randomDiscoveryData(spec, 20, 10);
     const full = spec.shape.slice(1).map((n, l) => new Uint8Array(n * spec.shape[l]).fill(1));
     const s = scoreCircuit(m, full, d, { ablation: "resample", kind: "classification", timeMs: 12, evaluations: 3 });
     expect(Math.abs(s.faithfulness)).toBeLessThan(1e-12); // identical outputs, up to the kernel's rounding
@@ -141,7 +129,7 @@ describe("circuit scoring", () => {
 
   it("restricts faithfulness, task score and ground truth to the circuit's outputs", () => {
     const m = model(e, { shape: [4, 6, 2], layout: "line", inFold: 1 }, 11);
-    const d = data({ shape: [4, 6, 2], layout: "line", inFold: 1 }, 15, 12);
+    const d = randomDiscoveryData({ shape: [4, 6, 2], layout: "line", inFold: 1 }, 15, 12);
     const rng = new Rng(13);
     const mask = randomMask(m.spec, 0.4, rng);
     const truth = [[0, 2], [1, 3]];

@@ -6,7 +6,7 @@ import { createEngine } from "../engine/engine.ts";
 import { serializeModel } from "../model/io.ts";
 import { parseMode } from "../train/modes.ts";
 import { withOverrides, type SettingOverrides } from "../train/settings.ts";
-import { train } from "../train/trainer.ts";
+import { trainAsync } from "../train/trainer.ts";
 import { drawNetwork } from "../viz/network-svg.ts";
 import { resolveTask, type DataFlags } from "./data.ts";
 import { bytes, metric, seconds, table } from "./format.ts";
@@ -28,6 +28,10 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
   const settings = withOverrides(task.settings, f);
   const engine = await createEngine();
   const data = await task.make(engine, f.seed);
+  // Ctrl-C stops training (trainAsync gives the event loop turns) and the model so far is still written.
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
   const log = (s: string) => f.quiet || console.log(s);
   log(`training ${task.name} (${data.train.n} train / ${data.test.n} test), mode ${mode}, seed ${f.seed}, ` +
     `shape ${settings.model.shape.join("-")}, ${settings.steps} steps`);
@@ -37,11 +41,8 @@ export async function trainCommand(f: TrainFlags): Promise<void> {
     cliProgress.Presets.shades_classic,
   );
   bar?.start(settings.steps, 0, { loss: "-", cost: "-", test: "-" });
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once("SIGINT", onSigint);
   let heapPeak = process.memoryUsage().heapUsed;
-  const result = train(engine, data, {
+  const result = await trainAsync(engine, data, {
     mode,
     seed: f.seed,
     settings,

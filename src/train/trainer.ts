@@ -280,6 +280,32 @@ export class Trainer {
 
 /** Trains a model from scratch (or continues `model`) and reports metrics, curves and timing. */
 export function train(engine: Engine, data: Dataset, opts: TrainOptions, model?: Mlp): TrainResult {
+  const run = trainingRun(engine, data, opts, model);
+  for (;;) {
+    const next = run.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * train(), handing the event loop a turn every ~50 ms so a signal (Ctrl-C) or a UI can act mid-run.
+ * The steps, and so the bits, are the same as train()'s.
+ */
+export async function trainAsync(engine: Engine, data: Dataset, opts: TrainOptions, model?: Mlp): Promise<TrainResult> {
+  const run = trainingRun(engine, data, opts, model);
+  let turn = now();
+  for (;;) {
+    const next = run.next();
+    if (next.done) return next.value;
+    if (now() - turn > 50) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      turn = now();
+    }
+  }
+}
+
+/** The training loop, pausing (yield) after every step; train() and trainAsync() drive it. */
+function* trainingRun(engine: Engine, data: Dataset, opts: TrainOptions, model?: Mlp): Generator<void, TrainResult> {
   const s = opts.settings;
   const steps = s.steps;
   const trainer = new Trainer(engine, data, opts, model);
@@ -316,6 +342,7 @@ export function train(engine: Engine, data: Dataset, opts: TrainOptions, model?:
       if (opts.onProgress && (done % progressEvery === 0 || done === steps)) {
         opts.onProgress({ step: done, steps, loss: r.loss, cost: r.cost, lambda: trainer.lambda(step), swaps, test: lastTest });
       }
+      yield;
     }
   } catch (err) {
     trainer.dispose(model !== undefined);

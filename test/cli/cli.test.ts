@@ -1,4 +1,5 @@
 // The command line as a user runs it: a bundle of src/cli.ts in a child process.
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,6 +62,30 @@ describe("brainwire train", () => {
     const r = await brainwire("train", ...(args as string[]), "--out", join(dir, "bad.json"), "--quiet");
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message as RegExp);
+  });
+});
+
+describe("brainwire train, interrupted", () => {
+  it("stops on Ctrl-C and still writes the model trained so far", async () => {
+    const out = join(dir, "stopped.json");
+    const cli = join(process.cwd(), "node_modules/.cache/brainwire-test/cli.mjs"); // bundled in beforeAll
+    const child = spawn("node", [cli, "train", "--task", "two-moons", "--steps", "1000000", "--out", out]);
+    let stdout = "";
+    let sent = false; // a second Ctrl-C would kill at once
+    child.stdout.on("data", (b) => {
+      stdout += String(b);
+      if (!sent && /training two-moons/.test(stdout)) {
+        sent = true;
+        setTimeout(() => child.kill("SIGINT"), 300);
+      }
+    });
+    const code = await new Promise((done) => child.on("close", done));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/interrupted: two-moons/);
+    const model = parseModel(await readFile(out, "utf8"));
+    expect(model.meta?.aborted).toBe(true);
+    expect(model.meta?.steps).toBeGreaterThan(0);
+    expect(model.meta?.steps).toBeLessThan(1_000_000);
   });
 });
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createEngineSync } from "../../src/engine/engine.ts";
 import { getTask } from "../../src/tasks/index.ts";
 import type { Dataset } from "../../src/tasks/types.ts";
-import { Trainer, train, type TrainResult } from "../../src/train/trainer.ts";
+import { Trainer, train, trainAsync, type TrainResult } from "../../src/train/trainer.ts";
 import { withOverrides } from "../../src/train/settings.ts";
 import type { Mode } from "../../src/train/modes.ts";
 
@@ -133,5 +133,20 @@ describe("mnist (shortened schedule: 1,500 steps of batch 100)", () => {
     console.log(`mnist vanilla, 1500 steps: test accuracy ${r.metrics.test.toFixed(4)}, ${r.stepsPerSecond.toFixed(0)} steps/s`);
     expect(r.metrics.test).toBeGreaterThanOrEqual(0.9);
     r.model.dispose();
+  });
+});
+
+describe("trainAsync", () => {
+  it("gives train()'s bits while handing the event loop turns", async () => {
+    const task = getTask("two-moons");
+    const data = await task.make(engine, 2);
+    const opts = { mode: "bimt" as const, seed: 2, settings: withOverrides(task.settings, { steps: 400 }) };
+    const a = train(engine, data, opts);
+    const b = await trainAsync(engine, data, opts);
+    expect(Buffer.from(b.model.readParams().buffer).equals(Buffer.from(a.model.readParams().buffer))).toBe(true);
+    expect(Array.from(b.model.inPerm)).toEqual(Array.from(a.model.inPerm));
+    expect(b.curves).toEqual(a.curves);
+    a.model.dispose();
+    b.model.dispose();
   });
 });

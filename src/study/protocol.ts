@@ -12,7 +12,7 @@ import { fnv1a64, modelHash } from "../model/io.ts";
 import { getTask } from "../tasks/index.ts";
 import type { Task, TrainSettings } from "../tasks/types.ts";
 import type { Mode } from "../train/modes.ts";
-import { train } from "../train/trainer.ts";
+import { trainAsync } from "../train/trainer.ts";
 import { measureThroughput } from "./infer.ts";
 import {
   RUN_FORMAT,
@@ -119,7 +119,7 @@ async function runOne(c: StudyConfig, p: PlannedRun, run: number, runs: number, 
     hooks.onProgress?.({ run, runs, task: p.task, mode: p.mode, seed: p.seed, phase, done, total });
   const phase = async (name: Phase) => {
     report(name);
-    // Training and discovery are synchronous: give the event loop a turn so an abort (Ctrl-C) lands.
+    // Discovery is synchronous: give the event loop a turn between phases so an abort (Ctrl-C) lands.
     await new Promise((r) => setTimeout(r, 0));
     signal?.throwIfAborted();
   };
@@ -130,7 +130,7 @@ async function runOne(c: StudyConfig, p: PlannedRun, run: number, runs: number, 
   const data = await task.make(engine, p.seed);
   const settings = scaleSteps(task.settings, c.stepScale);
   let heapPeak = hooks.heapBytes?.();
-  const trained = train(engine, data, {
+  const trained = await trainAsync(engine, data, {
     mode: p.mode,
     seed: p.seed,
     settings,

@@ -73,7 +73,7 @@ export function inputWidth(data: Dataset): number {
 }
 
 /** The inverse of a permutation. */
-export function inverse(perm: Int32Array): Int32Array {
+function inverse(perm: Int32Array): Int32Array {
   const inv = new Int32Array(perm.length);
   for (let p = 0; p < perm.length; p++) inv[perm[p]] = p;
   return inv;

@@ -8,7 +8,7 @@ import type { Dataset, Split, TrainSettings } from "../tasks/types.ts";
 import { ConnectionCost } from "./cost.ts";
 import { modeParts, type Mode, type ModeParts } from "./modes.ts";
 import { lambdaAt } from "./schedule.ts";
-import { evaluate, inverse, inputWidth, wireLength } from "./evaluate.ts";
+import { evaluate, inputWidth, wireLength } from "./evaluate.ts";
 import { Relocator } from "./swap.ts";
 
 export interface Progress {
@@ -93,6 +93,7 @@ export class Trainer {
   private order: Int32Array;
   private cursor = 0;
   private adamStep = 0;
+  private readonly slotOf: Int32Array;
   private disposed = false;
 
   constructor(
@@ -120,6 +121,7 @@ export class Trainer {
     this.dz = shape.slice(1).map((n) => engine.alloc(this.batch * n));
     this.da = engine.alloc(this.batch * Math.max(...shape));
     this.target = engine.alloc(this.batch * shape[shape.length - 1]);
+    this.slotOf = new Int32Array(shape[shape.length - 1]);
     this.order = this.batch < data.train.n ? this.batchRng.permutation(data.train.n) : identityOrder(data.train.n);
   }
 
@@ -244,7 +246,8 @@ export class Trainer {
       return k.mseLoss(out.ptr, this.target.ptr, dz.ptr, B * dOut, 1);
     }
     const labels = this.engine.i32(this.target);
-    const slotOf = inverse(this.model.outPerm);
+    const slotOf = this.slotOf; // output slot of each class, refreshed in place (swaps move outputs)
+    this.model.outPerm.forEach((c, p) => (slotOf[c] = p));
     for (let r = 0; r < B; r++) labels[r] = slotOf[y[this.order[start + r]]];
     return s.loss === "ce"
       ? k.softmaxCrossEntropy(out.ptr, this.target.ptr, dz.ptr, B, dOut, 1)

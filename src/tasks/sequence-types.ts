@@ -13,6 +13,17 @@ export interface SeqSplit {
   y: Int32Array | Float32Array;
   /** n × ctx: 1 where the loss and the metric count that position, else 0. */
   mask: Uint8Array;
+  /**
+   * The task's corrupted inputs for circuit discovery (resample ablation), shaped like x: induction
+   * re-draws the segment's first occurrence and keeps the copy.
+   */
+  corrupted?: Int32Array | Float32Array;
+  /**
+   * Where a repeated segment sits in each sequence (induction), for the attention-score checks:
+   * the segment starts at first[i], its copy at copy[i], both length[i] tokens long. Positions count in
+   * the whole sequence (inputs 0 … ctx−1, then the last target at ctx), so a copy may end at ctx.
+   */
+  repeat?: { first: Int32Array; copy: Int32Array; length: Int32Array };
 }
 
 export interface SeqDataset {
@@ -24,6 +35,11 @@ export interface SeqDataset {
   inDim?: number;
   /** Outputs per position (vocab size for next-token tasks). */
   outDim: number;
+  /**
+   * Regression: only outputs 0 … lossOutputs−1 enter the loss and the metric (default: all outDim).
+   * icl-regression reads y from output 0 of its 2-wide readout, as the BIMT reference does.
+   */
+  lossOutputs?: number;
   train: SeqSplit;
   test: SeqSplit;
   /** Readable tokens (a character tokenizer's alphabet), for sampling and pictures. */

@@ -15,7 +15,7 @@ import { train, Trainer, type Metrics, type Progress } from "./train/trainer.ts"
 export const VERSION = "0.1.0";
 
 // The engine: one SIMD WASM module, bytes compiled into the bundle.
-export { createEngine, createEngineSync, Engine, type Buf } from "./engine/engine.ts";
+export { createEngine, createEngineSync, elementPtr, Engine, type AnyBuf, type Buf, type ElementType } from "./engine/engine.ts";
 export { Rng } from "./engine/random.ts";
 
 // The model: parameters in WASM memory, passes, files.

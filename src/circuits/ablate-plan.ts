@@ -1,6 +1,6 @@
 // The i32 "plan" the ablate kernels read (assembly/ablate.ts): one block of pointers and sizes, so a
 // kernel call passes one pointer. Word indices here mirror the P_* / L_* constants of the kernel file.
-import type { Buf, Engine } from "../engine/engine.ts";
+import type { AnyBuf, Buf, Engine } from "../engine/engine.ts";
 import type { MetricSetup } from "./metrics.ts";
 
 export const PLAN = {
@@ -30,17 +30,14 @@ export const LAYER_WORDS = LAYER_FIELDS.length;
 /** The kernels' limit on weight layers (static tables in assembly/ablate.ts). */
 export const MAX_DEPTH = 63;
 
-/**
- * Metric buffers, rows padded to pOut = pad4(d_out) with zeros: i32 inS (pOut), i32 labelSlot (n),
- * f32 yFull (n × pOut), f64 pFull (n × pOut), f64 pRest (n), f64 terms (n).
- */
+/** Metric buffers, rows padded to pOut = pad4(d_out) with zeros. */
 export interface PlanBuffers {
-  inS: Buf;
-  labelSlot: Buf;
-  yFull: Buf;
-  pFull: Buf;
-  pRest: Buf;
-  terms: Buf;
+  inS: Buf<"i32">; // (pOut)
+  labelSlot: Buf<"i32">; // (n)
+  yFull: Buf; // (n × pOut)
+  pFull: Buf<"f64">; // (n × pOut)
+  pRest: Buf<"f64">; // (n)
+  terms: Buf<"f64">; // (n)
 }
 
 /** Byte offsets and sizes of one weight layer (see the kernel file's layout comment). */
@@ -53,13 +50,13 @@ export interface PlanFields {
   setup: MetricSetup;
   bufs: PlanBuffers;
   layers: PlanLayer[];
-  scratch?: Buf;
-  lists?: { start: Buf; idx: Buf; val: Buf };
+  scratch?: AnyBuf;
+  lists?: { start: Buf<"i32">; idx: Buf<"i32">; val: Buf<"f64"> };
 }
 
-export function writePlan(e: Engine, f: PlanFields): Buf {
+export function writePlan(e: Engine, f: PlanFields): Buf<"i32"> {
   if (f.depth > MAX_DEPTH) throw new RangeError(`circuit discovery supports at most ${MAX_DEPTH} weight layers`);
-  const plan = e.alloc(PLAN.layers + LAYER_WORDS * f.layers.length);
+  const plan = e.alloc(PLAN.layers + LAYER_WORDS * f.layers.length, "i32");
   const w = e.i32(plan);
   w[PLAN.depth] = f.depth;
   w[PLAN.n] = f.n;
@@ -105,13 +102,13 @@ export function metricBuffers(e: Engine, setup: MetricSetup, yFull: ArrayLike<nu
     inS: e.from(inS, "i32"),
     labelSlot: e.from(setup.labelSlot, "i32"),
     yFull: e.from(padRows(yFull, n, dOut)),
-    pFull: e.alloc(2 * n * p),
-    pRest: e.alloc(2 * n),
-    terms: e.alloc(2 * n),
+    pFull: e.alloc(n * p, "f64"),
+    pRest: e.alloc(n, "f64"),
+    terms: e.alloc(n, "f64"),
   };
 }
 
 /** Points the plan at its scratch block (sized by the kernel from the rest of the plan). */
-export function setPlanScratch(e: Engine, plan: Buf, scratch: Buf): void {
+export function setPlanScratch(e: Engine, plan: Buf<"i32">, scratch: AnyBuf): void {
   e.i32(plan)[PLAN.scratch] = scratch.ptr;
 }

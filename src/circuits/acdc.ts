@@ -86,7 +86,7 @@ export function acdc(model: Mlp, data: DiscoveryData, opts: AcdcOptions): AcdcRe
   const { shape } = model.spec;
   const L = model.depth;
   const deltas = edgeScores(model.spec, NaN);
-  const out = e.alloc(2 * Math.max(...shape.slice(0, L)));
+  const out = e.alloc(Math.max(...shape.slice(0, L)), "f64");
   let evaluations = 0;
   try {
     const order = receiverOrder(model.spec);
@@ -104,7 +104,7 @@ export function acdc(model: Mlp, data: DiscoveryData, opts: AcdcOptions): AcdcRe
         }
         const removed = e.k.acdcReceiver(net.plan.ptr, l, j, opts.tau, out.ptr);
         const dIn = shape[l];
-        const d = new Float64Array(e.k.memory.buffer, out.ptr, dIn);
+        const d = e.f64(out);
         for (let i = 0; i < dIn; i++) {
           if (Number.isNaN(d[i])) continue;
           deltas[l][j * dIn + i] = d[i];

@@ -13,7 +13,7 @@
 // Deviations: the scores keep their sign (positive = ablating the edge raises M, which is minimised;
 // Syed et al. report |score|), and ranking uses |score| as they do. M is a task metric (task-metric.ts):
 // KL to the full model has zero gradient at the clean point.
-import type { Buf, Engine } from "../engine/engine.ts";
+import type { AnyBuf, Buf, Engine } from "../engine/engine.ts";
 import type { Mlp } from "../model/mlp.ts";
 import { Pass, uploadInputs, type InputBuf } from "../model/pass.ts";
 import { checkData, inputWidth } from "./ablation.ts";
@@ -59,7 +59,7 @@ function attribute(model: Mlp, data: DiscoveryData, opts: EapOptions, steps: num
   if (!Number.isInteger(chunk) || chunk < 1) throw new RangeError(`EAP: chunk must be ≥ 1, got ${chunk}`);
   const C = Math.min(chunk, data.n);
   const width = inputWidth(model);
-  const owned: Buf[] = [];
+  const owned: AnyBuf[] = [];
   const own = (b: Buf) => (owned.push(b), b);
   const passes: Pass[] = [];
   const pass = () => (passes.push(new Pass(model, C)), passes[passes.length - 1]);
@@ -84,7 +84,8 @@ function attribute(model: Mlp, data: DiscoveryData, opts: EapOptions, steps: num
     const G = shape.slice(1).map((n) => own(e.alloc(C * n)));
     const S = shape.slice(1).map((n, l) => own(e.alloc(n * shape[l])));
     const da = own(e.alloc(C * Math.max(...shape.slice(1, L), 1)));
-    const labels = own(e.alloc(C));
+    const labels = e.alloc(C, "i32");
+    owned.push(labels);
     for (let start = 0; start < data.n; start += C) {
       const cnt = Math.min(C, data.n - start);
       A.load(clean, null, start, cnt);

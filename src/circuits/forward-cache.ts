@@ -5,7 +5,7 @@
 //   z_l = b_l + Σ_i W_l[·,i] · (kept ? a_l[i] : ã_l[i]) = base_l + (a_l − ã_l) · WMᵀ_l,
 // where base_l = ã_l · W_lᵀ + b_l is fixed for the run (ã comes from the full model) and WM_l is W_l
 // with removed edges zeroed. So one pass costs one GEMM per layer, like an unpruned forward.
-import type { Buf, Engine } from "../engine/engine.ts";
+import type { AnyBuf, Buf, Engine } from "../engine/engine.ts";
 import type { Mlp } from "../model/mlp.ts";
 import type { Pass } from "../model/pass.ts";
 import { metricBuffers, pad4, type PlanBuffers, type PlanLayer, setPlanScratch, writePlan } from "./ablate-plan.ts";
@@ -30,19 +30,19 @@ export class AblatedNetwork {
   readonly shape: number[];
   readonly metric: MetricSetup;
   /** The plan for the ablate kernels (ablate-plan.ts). */
-  readonly plan: Buf;
+  readonly plan: Buf<"i32">;
   private readonly clean: Pass;
   private readonly aTilde: Buf[];
   private readonly base: Buf[];
   private readonly diff: Buf[];
   private readonly wm: Buf[];
   private readonly wt: Buf[];
-  private readonly maskBufs: Buf[];
+  private readonly maskBufs: Buf<"u8">[];
   private readonly bufs: PlanBuffers;
-  private readonly scratch: Buf;
-  private readonly lists: { start: Buf; idx: Buf; val: Buf };
+  private readonly scratch: Buf<"u8">;
+  private readonly lists: { start: Buf<"i32">; idx: Buf<"i32">; val: Buf<"f64"> };
   /** Every buffer this object allocated (the clean Pass frees its own). */
-  private readonly owned: Buf[] = [];
+  private readonly owned: AnyBuf[] = [];
 
   constructor(
     readonly model: Mlp,
@@ -60,7 +60,7 @@ export class AblatedNetwork {
     const dOut = shape[L];
     this.metric = setup;
     const owned = this.owned;
-    const own = (b: Buf) => (owned.push(b), b);
+    const own = <B extends AnyBuf>(b: B): B => (owned.push(b), b);
     const clean = (this.clean = fullRun(model, data.clean, n));
     let corrupted: Pass | undefined;
     try {
@@ -93,8 +93,8 @@ export class AblatedNetwork {
         for (let j = 0; j < dO; j++) for (let i = 0; i < dIn; i++) wt[i * pO + j] = wm[j * dIn + i];
         this.wm.push(own(e.from(wm)));
         this.wt.push(own(e.from(wt)));
-        const mask = own(e.alloc(Math.ceil((dO * dIn) / 4)));
-        this.maskView(mask, dO * dIn).set(keep ?? new Uint8Array(dO * dIn).fill(1));
+        const mask = own(e.alloc(dO * dIn, "u8"));
+        e.u8(mask).set(keep ?? new Uint8Array(dO * dIn).fill(1));
         this.maskBufs.push(mask);
         layers.push({
           dIn,
@@ -111,12 +111,12 @@ export class AblatedNetwork {
       }
       const maxIn = Math.max(...shape.slice(0, L));
       this.lists = {
-        start: own(e.alloc(maxIn + 1)),
-        idx: own(e.alloc(n * maxIn)),
-        val: own(e.alloc(2 * n * maxIn)),
+        start: own(e.alloc(maxIn + 1, "i32")),
+        idx: own(e.alloc(n * maxIn, "i32")),
+        val: own(e.alloc(n * maxIn, "f64")),
       };
       this.plan = own(writePlan(e, { depth: L, n, dOut, setup, bufs: this.bufs, layers, lists: this.lists }));
-      this.scratch = own(e.alloc(Math.ceil(k.ablateScratchBytes(this.plan.ptr) / 4)));
+      this.scratch = own(e.alloc(k.ablateScratchBytes(this.plan.ptr), "u8"));
       setPlanScratch(e, this.plan, this.scratch);
       k.metricSetup(this.plan.ptr);
       this.forwardFrom(0);
@@ -130,9 +130,6 @@ export class AblatedNetwork {
     }
   }
 
-  private maskView(b: Buf, len: number): Uint8Array {
-    return new Uint8Array(this.engine.k.memory.buffer, b.ptr, len);
-  }
 
   /** Recomputes weight layers l … L−1 of the pruned network from the sender values of layer l. */
   forwardFrom(l0: number): void {
@@ -163,7 +160,7 @@ export class AblatedNetwork {
 
   /** The current per-example metric terms (n): a copy. */
   terms(): Float64Array {
-    return new Float64Array(this.engine.k.memory.buffer, this.bufs.terms.ptr, this.n).slice();
+    return this.engine.read(this.bufs.terms);
   }
 
   /** The current outputs (n × d_out, network slot order): a copy. */
@@ -172,7 +169,7 @@ export class AblatedNetwork {
   }
 
   kept(l: number, e: number): boolean {
-    return this.maskView(this.maskBufs[l], this.wm[l].len)[e] === 1;
+    return this.engine.u8(this.maskBufs[l])[e] === 1;
   }
 
   /** Fresh views of weight layer l's mask, masked weights, their transpose and the model's weights. */
@@ -180,7 +177,7 @@ export class AblatedNetwork {
     const e = this.engine;
     const at = this.model.layout.weight[l];
     return {
-      mask: this.maskView(this.maskBufs[l], this.wm[l].len),
+      mask: this.engine.u8(this.maskBufs[l]),
       wm: e.f32(this.wm[l]),
       wt: e.f32(this.wt[l]),
       w: e.f32(this.model.params).subarray(at, at + this.wm[l].len),
@@ -212,7 +209,7 @@ export class AblatedNetwork {
   /** Receivers of neuron `index` of neuron layer `layer` (< depth) through kept edges. */
   outgoing(layer: number, index: number): number[] {
     const nIn = this.shape[layer];
-    const m = this.maskView(this.maskBufs[layer], this.wm[layer].len);
+    const m = this.engine.u8(this.maskBufs[layer]);
     const out: number[] = [];
     for (let to = 0; to < this.shape[layer + 1]; to++) if (m[to * nIn + index]) out.push(to);
     return out;
@@ -221,7 +218,7 @@ export class AblatedNetwork {
   /** Removes every kept edge into neuron `to` of neuron layer l+1. */
   dropIncoming(l: number, to: number): void {
     const dIn = this.shape[l];
-    const m = this.maskView(this.maskBufs[l], this.wm[l].len);
+    const m = this.engine.u8(this.maskBufs[l]);
     const edges: [number, number][] = [];
     for (let i = 0; i < dIn; i++) if (m[to * dIn + i]) edges.push([to, i]);
     this.setEdges(l, edges, false);
@@ -235,7 +232,7 @@ export class AblatedNetwork {
 
   /** A copy of the current mask. */
   mask(): EdgeMask {
-    return this.maskBufs.map((b, l) => this.maskView(b, this.wm[l].len).slice());
+    return this.maskBufs.map((b) => this.engine.read(b));
   }
 
   dispose(): void {

@@ -2,7 +2,7 @@
 // csrMatmulT kernel (assembly/sparse.ts) on feature-major activations. It computes exactly what the
 // dense model computes with its pruned weights set to zero (same bits, see GEMM_KC), at a cost that
 // scales with the kept edges instead of all edges.
-import type { Buf, Engine } from "../engine/engine.ts";
+import { elementPtr, type Buf, type Engine } from "../engine/engine.ts";
 import type { Mlp } from "../model/mlp.ts";
 import { uploadInputs, type InputBuf } from "../model/pass.ts";
 import type { ModelSpec } from "../model/spec.ts";
@@ -37,9 +37,9 @@ export function checkMask(spec: ModelSpec, mask: EdgeMask): void {
 
 /** One K slice of a layer: the kept edges whose sender lies in [from, from + GEMM_KC) (original index). */
 interface Slice {
-  rowPtr: Buf; // i32 (rows + 1)
-  colIdx: Buf; // i32 (nnz): the sender's row in the previous layer's compact activations
-  vals: Buf; // f32 (nnz)
+  rowPtr: Buf<"i32">; // (rows + 1)
+  colIdx: Buf<"i32">; // (nnz): the sender's row in the previous layer's compact activations
+  vals: Buf; // (nnz)
 }
 
 interface SparseLayer {
@@ -74,8 +74,8 @@ export class SparseNetwork {
   readonly nnz: number;
   private readonly xT: Buf;
   private readonly stage: Buf | undefined; // embedding models: the looked-up input rows
-  private readonly srcCol: Buf; // i32: the input column each row of xT reads
-  private readonly outPerm: Buf;
+  private readonly srcCol: Buf<"i32">; // the input column each row of xT reads
+  private readonly outPerm: Buf<"i32">;
   private readonly out: Buf;
   private readonly embedding: Buf | undefined;
 
@@ -189,20 +189,21 @@ export class SparseNetwork {
     const result = new Float32Array(data.n * dOut);
     for (let start = 0; start < data.n; start += this.rows) {
       const count = Math.min(this.rows, data.n - start);
-      this.run(data.buf.ptr + 4 * start * data.width, count);
+      this.run(data, start, count);
       result.set(e.f32(this.out).subarray(0, count * dOut), start * dOut);
     }
     return result;
   }
 
-  /** Forward pass of `count` rows at byte offset `src` into `this.out`. */
-  private run(src: number, count: number): void {
+  /** Forward pass of rows start … start+count of `data` into `this.out`. */
+  private run(data: InputBuf, start: number, count: number): void {
     const { k } = this.engine;
     const { shape, inFold, embed } = this.spec;
-    let from = src;
+    // the network's input rows (count × d_in): the features themselves, or the looked-up embeddings
+    let x0 = { buf: data.buf, row: start };
     if (embed && this.stage && this.embedding) {
-      k.embedGather(this.stage.ptr, this.embedding.ptr, src, count, inFold, embed.dim);
-      from = this.stage.ptr;
+      k.embedGather(this.stage.ptr, this.embedding.ptr, elementPtr(data.buf, start * inFold), count, inFold, embed.dim);
+      x0 = { buf: this.stage, row: 0 };
     }
     // Block by block through the whole network: a block's transposed inputs (cols × BLOCK) and its
     // activations stay in cache from the transpose to the outputs.
@@ -210,15 +211,15 @@ export class SparseNetwork {
     for (let b0 = 0; b0 < count; b0 += BLOCK) {
       const rows = Math.min(BLOCK, count - b0);
       const lanes = padded(rows);
-      k.transposeGather(this.xT.ptr, from + 4 * b0 * shape[0], rows, lanes, shape[0], this.srcCol.len,
-        this.srcCol.ptr);
+      k.transposeGather(this.xT.ptr, elementPtr(x0.buf, (x0.row + b0) * shape[0]), rows, lanes, shape[0],
+        this.srcCol.len, this.srcCol.ptr);
       let x = this.xT.ptr;
       this.layers.forEach((L, l) => {
         this.product(L, L.y.ptr, lanes, x, lanes);
         if (l + 1 < this.layers.length) k.siluForward(L.y.ptr, L.y.ptr, L.rows * lanes);
         x = L.y.ptr;
       });
-      k.scatterTranspose(this.out.ptr + 4 * b0 * dOut, x, rows, lanes, dOut, this.outPerm.ptr);
+      k.scatterTranspose(elementPtr(this.out, b0 * dOut), x, rows, lanes, dOut, this.outPerm.ptr);
     }
   }
 

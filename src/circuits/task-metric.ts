@@ -59,7 +59,7 @@ export function taskTarget(model: Mlp, data: DiscoveryData, metric: MetricName, 
  * g (count × dOut) = ∂M/∂z for rows start..start+count whose outputs z sit at `out`. `labels` is
  * scratch for `count` i32 labels (nll). Contributions are already divided by the full mean's count.
  */
-export function metricGradient(e: Engine, t: TaskTarget, out: Buf, g: Buf, labels: Buf, start: number,
+export function metricGradient(e: Engine, t: TaskTarget, out: Buf, g: Buf, labels: Buf<"i32">, start: number,
   count: number): void {
   const { dOut } = t;
   if (t.metric === "nll") {

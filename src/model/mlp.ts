@@ -1,6 +1,6 @@
 // The BIMT MLP in WASM memory: every parameter in one block (W0, b0, W1, b1, …, then the embedding)
 // with a table of offsets, so the optimiser, the cost and a save are each one pass over one buffer.
-import type { Buf, Engine } from "../engine/engine.ts";
+import { elementPtr, type Buf, type Engine } from "../engine/engine.ts";
 import type { Rng } from "../engine/random.ts";
 import { MODEL_FORMAT, MODEL_VERSION, slotCount, type ModelSnapshot, type ModelSpec } from "./spec.ts";
 
@@ -129,13 +129,13 @@ export class Mlp {
 
   /** Byte offset of W_l / b_l / the embedding, for kernel calls. */
   weightPtr(l: number): number {
-    return this.params.ptr + 4 * this.layout.weight[l];
+    return elementPtr(this.params, this.layout.weight[l]);
   }
   biasPtr(l: number): number {
-    return this.params.ptr + 4 * this.layout.bias[l];
+    return elementPtr(this.params, this.layout.bias[l]);
   }
   embeddingPtr(): number {
-    return this.params.ptr + 4 * this.layout.embedding;
+    return elementPtr(this.params, this.layout.embedding);
   }
 
   /** A copy of every parameter (for hashing and comparisons). */

@@ -5,7 +5,7 @@ import type { Mlp } from "./mlp.ts";
 
 /** A dataset's inputs in WASM memory, in original feature order: n × width f32, or n × inFold i32 token ids. */
 export interface InputBuf {
-  buf: Buf;
+  buf: Buf | Buf<"i32">;
   n: number;
   width: number;
   tokens: boolean;
@@ -13,7 +13,7 @@ export interface InputBuf {
 
 export function uploadInputs(engine: Engine, x: Float32Array | Int32Array, width: number): InputBuf {
   const tokens = x instanceof Int32Array;
-  return { buf: engine.from(x, tokens ? "i32" : "f32"), n: x.length / width, width, tokens };
+  return { buf: tokens ? engine.from(x, "i32") : engine.from(x), n: x.length / width, width, tokens };
 }
 
 export class Pass {
@@ -24,9 +24,9 @@ export class Pass {
   readonly z: Buf[];
   /** SiLU activations after each hidden weight layer (rows × out). */
   readonly act: Buf[];
-  private readonly stage: Buf;
-  private readonly idx: Buf;
-  private readonly perm: Buf;
+  private readonly stage: Buf | Buf<"i32">; // gathered rows: features, or token ids
+  private readonly idx: Buf<"i32">;
+  private readonly perm: Buf<"i32">;
 
   constructor(
     readonly model: Mlp,
@@ -41,9 +41,9 @@ export class Pass {
       this.z.push(e.alloc(rows * shape[l + 1]));
       if (l + 1 < model.depth) this.act.push(e.alloc(rows * shape[l + 1]));
     }
-    this.stage = e.alloc(rows * Math.max(shape[0], inFold));
-    this.idx = e.alloc(rows);
-    this.perm = e.alloc(model.inPerm.length);
+    this.stage = model.spec.embed ? e.alloc(rows * inFold, "i32") : e.alloc(rows * shape[0]);
+    this.idx = e.alloc(rows, "i32");
+    this.perm = e.alloc(model.inPerm.length, "i32");
   }
 
   /** Activation feeding weight layer l (the input for l = 0). */

@@ -2,7 +2,7 @@
 // biases are penalised and l0·Σ|E| for an embedding; in the "mean" form each tensor's term is
 // averaged over its entries. Coefficients are precomputed once: coordinates belong to positions,
 // and swaps only move weights between them.
-import type { Buf } from "../engine/engine.ts";
+import { elementPtr, type Buf } from "../engine/engine.ts";
 import { distanceMatrix } from "../model/coords.ts";
 import type { Mlp } from "../model/mlp.ts";
 import type { TrainSettings } from "../tasks/types.ts";
@@ -58,7 +58,7 @@ export class ConnectionCost {
     const { k } = m.engine;
     const { shape, embed } = m.spec;
     const l0 = this.settings.l0;
-    const g = (offset: number) => (grad && lambda !== 0 ? grad.ptr + 4 * offset : 0);
+    const g = (offset: number) => (grad && lambda !== 0 ? elementPtr(grad, offset) : 0);
     let cost = 0;
     for (let l = 0; l < m.depth; l++) {
       const n = shape[l] * shape[l + 1];

@@ -12,7 +12,8 @@ export function evaluate(model: Mlp, split: Split, data: Dataset): { value: numb
   const x = uploadInputs(e, split.x, inputWidth(data));
   const pass = new Pass(model, Math.min(1000, Math.max(1, split.n)));
   const dOut = model.spec.shape[model.depth];
-  const scratch = e.alloc(pass.rows * dOut);
+  // labels in output-slot order (classification) or targets (regression)
+  const scratch = data.kind === "classification" ? e.alloc(pass.rows, "i32") : e.alloc(pass.rows * dOut);
   const slotOf = inverse(model.outPerm);
   let correct = 0;
   let sq = 0;
@@ -21,7 +22,7 @@ export function evaluate(model: Mlp, split: Split, data: Dataset): { value: numb
       const count = Math.min(pass.rows, split.n - start);
       pass.load(x, null, start, count);
       const out = pass.forward(count);
-      if (data.kind === "classification") {
+      if (scratch.type === "i32") {
         const labels = e.i32(scratch);
         for (let r = 0; r < count; r++) labels[r] = slotOf[split.y[start + r]];
         correct += e.k.countCorrect(out.ptr, scratch.ptr, count, dOut);

@@ -1,6 +1,6 @@
 // The training loop: task loss + λ(step)·connection cost, Adam, and relocates every swapEvery steps
 // (spec/bimt.md). Buffers are allocated once; a step makes kernel calls and no allocations.
-import type { Buf, Engine } from "../engine/engine.ts";
+import { elementPtr, type Buf, type Engine } from "../engine/engine.ts";
 import { Rng } from "../engine/random.ts";
 import { Mlp } from "../model/mlp.ts";
 import { Pass, uploadInputs, type InputBuf } from "../model/pass.ts";
@@ -86,7 +86,7 @@ export class Trainer {
   /** Gradient of the loss w.r.t. each weight layer's pre-activation (batch × out), and a scratch for da. */
   private readonly dz: Buf[];
   private readonly da: Buf;
-  private readonly target: Buf;
+  private readonly target: Buf | Buf<"i32">; // mse: f32 targets (B × out); ce and one-hot mse: labels (B)
   private readonly train: Uploaded;
   private readonly batch: number;
   private readonly batchRng: Rng;
@@ -120,7 +120,7 @@ export class Trainer {
     const { shape } = s.model;
     this.dz = shape.slice(1).map((n) => engine.alloc(this.batch * n));
     this.da = engine.alloc(this.batch * Math.max(...shape));
-    this.target = engine.alloc(this.batch * shape[shape.length - 1]);
+    this.target = s.loss === "mse" ? engine.alloc(this.batch * shape[shape.length - 1]) : engine.alloc(this.batch, "i32");
     this.slotOf = new Int32Array(shape[shape.length - 1]);
     this.order = this.batch < data.train.n ? this.batchRng.permutation(data.train.n) : identityOrder(data.train.n);
   }
@@ -236,7 +236,7 @@ export class Trainer {
     const out = this.pass.z[this.model.depth - 1];
     const dz = this.dz[this.model.depth - 1];
     const y = this.train.split.y;
-    if (s.loss === "mse") {
+    if (this.target.type === "f32") {
       const t = this.engine.f32(this.target);
       const perm = this.model.outPerm;
       for (let r = 0; r < B; r++) {
@@ -259,7 +259,7 @@ export class Trainer {
     const m = this.model;
     const { shape } = m.spec;
     const B = this.batch;
-    const g = (offset: number) => this.grad.ptr + 4 * offset;
+    const g = (offset: number) => elementPtr(this.grad, offset);
     for (let l = m.depth - 1; l >= 0; l--) {
       const nIn = shape[l];
       const nOut = shape[l + 1];
@@ -275,7 +275,7 @@ export class Trainer {
     if (m.spec.embed) {
       const { tokens, dim } = m.spec.embed;
       const gE = g(m.layout.embedding);
-      new Float32Array(this.engine.k.memory.buffer, gE, tokens * dim).fill(0);
+      this.engine.f32(this.grad).fill(0, m.layout.embedding, m.layout.embedding + tokens * dim);
       k.embedScatterAdd(gE, this.da.ptr, this.pass.tokenRows(), B, m.spec.inFold, dim);
     }
   }

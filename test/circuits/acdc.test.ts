@@ -191,7 +191,7 @@ describe("in-place updates", () => {
     const opts = { ablation: "resample", metric: "kl" } as const;
     const net = new AblatedNetwork(model, data, opts);
     const { k } = engine;
-    const out = engine.alloc(2 * 6);
+    const out = engine.alloc(6, "f64");
     try {
       for (const [l, j] of [[2, 1], [1, 2], [0, 3]]) {
         const before = net.preActivations(l);

@@ -3,7 +3,7 @@
 // are made fresh on demand because growing memory detaches every existing view.
 import { wasmBase64 } from "./generated/wasm-bytes.ts";
 import { Arena } from "./arena.ts";
-import type { Kernels } from "./abi/index.ts";
+import { bindKernels, type Kernels } from "./abi/index.ts";
 
 const PAGE = 65536;
 
@@ -78,13 +78,13 @@ function checkType(type: unknown): ElementType {
 }
 
 export class Engine {
-  /** The raw kernels; pointers are byte offsets (`Buf.ptr`). */
+  /** The raw kernels, checked against the ABI tables at load; pointers are byte offsets (`Buf.ptr`). */
   readonly k: Kernels;
   private readonly arena: Arena;
   private readonly live = new Set<number>();
 
   constructor(instance: WebAssembly.Instance) {
-    this.k = instance.exports as unknown as Kernels;
+    this.k = bindKernels(instance.exports);
     const memory = this.k.memory;
     this.arena = new Arena(this.k.heapBase(), (end) => {
       const have = memory.buffer.byteLength;

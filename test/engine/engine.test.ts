@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { bindKernels, KERNEL_ARITY } from "../../src/engine/abi/index.ts";
 import { createEngine, createEngineSync, ELEMENT_BYTES, elementPtr, type ElementType } from "../../src/engine/engine.ts";
 import { Rng } from "../../src/engine/random.ts";
 
@@ -165,5 +166,29 @@ describe("typed buffers", () => {
       expect(() => elementPtr(b, -1)).toThrow(/index -1/);
       e.free(b);
     }
+  });
+});
+
+describe("kernel table", () => {
+  it("the module exports exactly the kernels of the ABI tables, with their parameter counts", () => {
+    const e = createEngineSync();
+    const fns = Object.entries(e.k).filter(([, v]) => typeof v === "function") as [string, (...a: never[]) => unknown][];
+    const declared = KERNEL_ARITY as Record<string, number>;
+    expect(fns.map(([n]) => n).filter((n) => !(n in declared)), "exports missing from the ABI tables").toEqual([]);
+    for (const [name, arity] of Object.entries(declared)) {
+      const f = (e.k as unknown as Record<string, unknown>)[name];
+      expect(typeof f, name).toBe("function");
+      expect((f as (...a: never[]) => unknown).length, `${name}'s parameters`).toBe(arity);
+    }
+  });
+
+  it("binding refuses a module that lacks a kernel or declares it with another arity", () => {
+    const e = createEngineSync();
+    const real = Object.fromEntries(Object.entries(e.k)) as WebAssembly.Exports;
+    expect(bindKernels(real)).toBe(real);
+    const { gemm: _, ...noGemm } = real;
+    expect(() => bindKernels(noGemm)).toThrow(/kernel gemm is missing/);
+    expect(() => bindKernels({ ...real, gemm: (a: number) => a })).toThrow(/gemm takes 1 parameters, the ABI says 12/);
+    expect(() => bindKernels({ ...real, memory: {} as WebAssembly.Memory })).toThrow(/no exported memory/);
   });
 });

@@ -1,4 +1,6 @@
 // Host-side signatures of the circuit kernels (assembly/ablate.ts, assembly/sparse.ts).
+import type { Arity } from "./arity.ts";
+
 export interface CircuitsAbi {
   // --- assembly/ablate.ts: ACDC edge-ablation passes and metrics (src/circuits/acdc*.ts, forward-cache.ts).
   // `plan` is the byte offset of the i32 plan described in src/circuits/ablate-plan.ts (PLAN).
@@ -52,3 +54,9 @@ export interface CircuitsAbi {
   scaledProduct(dst: number, a: number, b: number, n: number, scale: number): void;
   // --- end assembly/sparse.ts
 }
+
+export const CIRCUITS_ARITY: Arity<CircuitsAbi> = {
+  subtract: 4, metricSetup: 1, metricTerms: 3, deltaLists: 2, ablateScratchBytes: 1,
+  acdcReceiver: 5, acdcNeuron: 3, neuronCommit: 3,
+  csrMatmulT: 11, transposeGather: 7, scatterTranspose: 6, ablationDelta: 6, addScaled: 5, scaledProduct: 5,
+};

@@ -1,5 +1,7 @@
 // Host-side signatures of the 'gemm' kernels (assembly/gemm.ts). Pointers are byte offsets (Buf.ptr);
 // dimensions and leading dimensions count f32 elements. Reference: src/engine/reference/gemm.ts.
+import type { Arity } from "./arity.ts";
+
 export interface GemmAbi {
   /** C (M,N) = (accumulate ? C : 0) + op(A) (M,K) @ op(B) (K,N), row-major f32; only the M×N entries of C change. */
   gemm(
@@ -17,3 +19,7 @@ export interface GemmAbi {
     accumulate: number, // 0: overwrite C; 1: add the product onto C
   ): void;
 }
+
+export const GEMM_ARITY: Arity<GemmAbi> = {
+  gemm: 12,
+};

@@ -1,6 +1,8 @@
 // Host-side signatures of assembly/{nn,loss,adam,cost,swap,data}.ts. Pointers are byte offsets
 // (Buf.ptr); a pointer of 0 means "absent" where a comment says so. Shapes are row-major; (B,N) is
 // B rows of N. Arrays are f32 unless marked i32. Losses and costs come back as f64.
+import type { Arity } from "./arity.ts";
+
 export interface OpsAbi {
   // nn.ts
   /** z (B,N) += b (N) on every row. */
@@ -53,3 +55,12 @@ export interface OpsAbi {
   /** gEmb (tokens,dim)[tokens[r,f], c] += dx (B, fold·dim)[r, f·dim + c], in order r, f. */
   embedScatterAdd(gEmb: number, dx: number, tokens: number, B: number, fold: number, dim: number): void;
 }
+
+export const OPS_ARITY: Arity<OpsAbi> = {
+  addBias: 4, siluForward: 3, siluBackward: 4, colSum: 5,
+  mseLoss: 5, mseOneHotLoss: 6, softmaxCrossEntropy: 6, countCorrect: 4,
+  adam: 10,
+  l1Cost: 5, l1CostConst: 5,
+  importance: 7, swapScores: 12,
+  gatherRows: 5, gatherCols: 6, embedGather: 6, embedScatterAdd: 6,
+};

@@ -2,7 +2,7 @@
 // transformerTensors(spec) (src/model/transformer-spec.ts), so the optimiser, the connection cost, a
 // swap and a save are each passes over one block. The forward and backward passes live in
 // src/model/transformer-pass.ts; this class only holds and moves the numbers.
-import type { Buf, Engine } from "../engine/engine.ts";
+import { elementPtr, type Buf, type Engine } from "../engine/engine.ts";
 import type { Rng } from "../engine/random.ts";
 import { checkTransformerSpec, transformerTensors, type TensorSlot, type TransformerLayout, type TransformerSpec } from "./transformer-spec.ts";
 
@@ -97,19 +97,19 @@ export class Transformer {
 
   /** Byte offset of a named tensor in WASM memory, for kernel calls. */
   ptr(name: string): number {
-    return this.params.ptr + 4 * this.slot(name).offset;
+    return elementPtr(this.params, this.slot(name).offset);
   }
 
   /** Byte offset of the same tensor inside another buffer laid out like the parameters (gradients, moments). */
   ptrIn(buf: Buf, name: string): number {
     if (buf.len < this.layout.total) throw new Error(`transformer: buffer of ${buf.len} is smaller than the layout (${this.layout.total})`);
-    return buf.ptr + 4 * this.slot(name).offset;
+    return elementPtr(buf, this.slot(name).offset);
   }
 
   /** A fresh view of one tensor (invalid after the next allocation that grows memory). */
   view(name: string): Float32Array {
     const t = this.slot(name);
-    return new Float32Array(this.engine.k.memory.buffer, this.params.ptr + 4 * t.offset, t.size);
+    return this.engine.f32(this.params).subarray(t.offset, t.offset + t.size);
   }
 
   /** A copy of every parameter (hashing, comparisons). */

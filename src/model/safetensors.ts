@@ -15,7 +15,7 @@ export interface SafetensorsImportOptions {
   prefix?: string;
 }
 
-interface TensorInfo {
+export interface TensorInfo {
   name: string;
   dtype: string;
   shape: number[];
@@ -46,7 +46,7 @@ type Saved = z.infer<typeof SavedSchema>;
 
 /** Reads an MLP (linear layers, optional embedding) into a snapshot with identity perms. */
 export function importSafetensors(bytes: Uint8Array, opts: SafetensorsImportOptions = {}): ModelSnapshot {
-  const file = readFile(bytes);
+  const file = readSafetensors(bytes);
   const saved = readSaved(file.metadata);
   const { pattern, indices } = findLinearLayers(file.tensors, opts.prefix);
   const name = (i: number, kind: "weight" | "bias"): string =>
@@ -70,7 +70,7 @@ export function importSafetensors(bytes: Uint8Array, opts: SafetensorsImportOpti
     }
     // nn.Linear(bias=False) computes exactly what a zero bias does.
     if (!b) missingBias.push(l);
-    layers.push({ weight: decode(file, w), bias: b ? decode(file, b) : new Array<number>(nOut).fill(0) });
+    layers.push({ weight: decodeTensor(file, w), bias: b ? decodeTensor(file, b) : new Array<number>(nOut).fill(0) });
   });
 
   const e = file.tensors.get("embedding.weight") ?? file.tensors.get("embedding");
@@ -91,7 +91,7 @@ export function importSafetensors(bytes: Uint8Array, opts: SafetensorsImportOpti
     version: MODEL_VERSION,
     spec: { shape, layout: opts.layout ?? saved?.layout ?? "line", inFold, ...(embed && { embed }) },
     layers,
-    ...(e && { embedding: decode(file, e) }),
+    ...(e && { embedding: decodeTensor(file, e) }),
     inPerm: saved?.inPerm ?? identity(shape[0] / inFold),
     outPerm: saved?.outPerm ?? identity(shape[shape.length - 1]),
     meta,
@@ -106,19 +106,34 @@ export function importSafetensors(bytes: Uint8Array, opts: SafetensorsImportOpti
  */
 export function exportSafetensors(s: ModelSnapshot): Uint8Array {
   validateSnapshot(s);
-  const tensors: [string, number[], number[]][] = [];
+  const tensors: SafetensorsTensor[] = [];
   s.layers.forEach((layer, l) => {
     const [nIn, nOut] = [s.spec.shape[l], s.spec.shape[l + 1]];
-    tensors.push([`linears.${l}.weight`, [nOut, nIn], layer.weight], [`linears.${l}.bias`, [nOut], layer.bias]);
+    tensors.push({ name: `linears.${l}.weight`, shape: [nOut, nIn], values: layer.weight },
+      { name: `linears.${l}.bias`, shape: [nOut], values: layer.bias });
   });
   if (s.spec.embed && s.embedding) {
-    tensors.push(["embedding.weight", [s.spec.embed.tokens, s.spec.embed.dim], s.embedding]);
+    tensors.push({ name: "embedding.weight", shape: [s.spec.embed.tokens, s.spec.embed.dim], values: s.embedding });
   }
-
   const saved: Saved = { layout: s.spec.layout, inFold: s.spec.inFold, inPerm: s.inPerm, outPerm: s.outPerm };
-  const header: Record<string, unknown> = { __metadata__: { format: "pt", [METADATA_KEY]: JSON.stringify(saved) } };
+  return writeSafetensors(tensors, { format: "pt", [METADATA_KEY]: JSON.stringify(saved) });
+}
+
+/** One tensor to write: row-major values (rounded to f32) of the given shape. */
+export interface SafetensorsTensor {
+  name: string;
+  shape: number[];
+  values: ArrayLike<number>;
+}
+
+/** A safetensors file of F32 tensors, data in the order given, with optional __metadata__. */
+export function writeSafetensors(tensors: SafetensorsTensor[], metadata?: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = metadata ? { __metadata__: metadata } : {};
   let offset = 0;
-  for (const [name, shape, values] of tensors) {
+  for (const { name, shape, values } of tensors) {
+    if (shape.reduce((a, b) => a * b, 1) !== values.length) {
+      throw new Error(`safetensors: tensor "${name}" has ${values.length} values but shape [${shape}]`);
+    }
     header[name] = { dtype: "F32", shape, data_offsets: [offset, offset + 4 * values.length] };
     offset += 4 * values.length;
   }
@@ -131,22 +146,24 @@ export function exportSafetensors(s: ModelSnapshot): Uint8Array {
   view.setUint32(0, headerBytes.length, true); // high 32 bits stay 0
   out.set(headerBytes, 8);
   let at = 8 + headerBytes.length;
-  for (const [, , values] of tensors) {
-    for (const v of values) {
-      view.setFloat32(at, v, true);
+  for (const { values } of tensors) {
+    for (let i = 0; i < values.length; i++) {
+      view.setFloat32(at, values[i], true);
       at += 4;
     }
   }
   return out;
 }
 
-interface SafetensorsFile {
+/** A parsed file: every tensor's entry (checked against the data buffer) and the metadata. */
+export interface SafetensorsFile {
   tensors: Map<string, TensorInfo>;
   metadata?: Record<string, string>;
   data: DataView;
 }
 
-function readFile(bytes: Uint8Array): SafetensorsFile {
+/** Parses the header and checks every entry's offsets, sizes and overlaps; data is decoded on demand. */
+export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
   if (bytes.length < 8) {
     throw new Error(`safetensors: file is ${bytes.length} bytes, shorter than its 8-byte header length field`);
   }
@@ -265,7 +282,8 @@ function findLinearLayers(tensors: Map<string, TensorInfo>, prefix?: string): { 
   return { pattern, indices: indices.sort((a, b) => a - b) };
 }
 
-function decode(file: SafetensorsFile, t: TensorInfo): number[] {
+/** A tensor's values as numbers (F32, F64 rounded to f32, F16, BF16); refuses non-finite values, naming the index. */
+export function decodeTensor(file: SafetensorsFile, t: TensorInfo): number[] {
   if (!DECODABLE.includes(t.dtype)) {
     throw new Error(`safetensors: tensor "${t.name}" has unsupported dtype ${t.dtype} ` +
       `(supported: ${DECODABLE.join(", ")})`);

@@ -56,14 +56,17 @@ export function validateSnapshot(value: unknown): ModelSnapshot {
 
 /** Parses a model file's text (see serializeModel) and validates it. */
 export function parseModel(text: string): ModelSnapshot {
-  let value: unknown;
+  return validateSnapshot(parseJsonText(text));
+}
+
+/** JSON.parse with a ModelFormatError that says what the text looks like. */
+export function parseJsonText(text: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     const hint = text.trim() === "" ? "the file is empty" : "truncated or not a model file?";
     throw new ModelFormatError(`model file is not valid JSON (${hint}): ${(e as Error).message}`);
   }
-  return validateSnapshot(value);
 }
 
 /**
@@ -126,17 +129,26 @@ export function fnv1a64(bytes: Uint8Array): string {
 }
 
 function checkHeader(value: unknown): void {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ModelFormatError(`invalid model: expected a JSON object, got ${describe(value)}`);
-  }
-  const { format, version } = value as { format?: unknown; version?: unknown };
-  if (format !== MODEL_FORMAT) {
-    throw new ModelFormatError(`format: expected "${MODEL_FORMAT}", got ${describe(format)}`);
+  checkFormat(value);
+  const { version, kind } = value as { version?: unknown; kind?: unknown };
+  if (version === 2 && kind === "transformer") {
+    throw new ModelFormatError('this is a transformer model (version 2, kind "transformer"); expected an MLP (version 1)');
   }
   if (!SUPPORTED_VERSIONS.includes(version as number)) {
     throw new ModelFormatError(
       `version: unsupported version ${describe(version)} (supported: ${SUPPORTED_VERSIONS.join(", ")})`,
     );
+  }
+}
+
+/** The value is an object whose format is brainwire.model (any version). */
+export function checkFormat(value: unknown): void {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ModelFormatError(`invalid model: expected a JSON object, got ${describe(value)}`);
+  }
+  const { format } = value as { format?: unknown };
+  if (format !== MODEL_FORMAT) {
+    throw new ModelFormatError(`format: expected "${MODEL_FORMAT}", got ${describe(format)}`);
   }
 }
 
@@ -185,8 +197,9 @@ function specText(spec: ModelSpec): string {
   return `{${parts.join(",")}}`;
 }
 
-function f32ArrayText(values: number[]): string {
-  return `[${values.map(f32Text).join(",")}]`;
+/** `[a,b,…]` with each value as the shortest text that reads back to the same f32. */
+export function f32ArrayText(values: ArrayLike<number>): string {
+  return `[${Array.from(values, f32Text).join(",")}]`;
 }
 
 // Shortest decimal that reads back to the same f32: at most 9 significant digits are ever needed.
@@ -200,19 +213,22 @@ function f32Text(v: number): string {
   return String(Number(f.toPrecision(9)));
 }
 
-function sortKeys(value: unknown): unknown {
+/** A copy with every object's keys sorted (stable JSON for meta). */
+export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (typeof value !== "object" || value === null) return value;
   const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return Object.fromEntries(entries.map(([k, v]) => [k, sortKeys(v)]));
 }
 
-function pathText(path: PropertyKey[]): string {
+/** A zod issue path as text: `layers[2].weight`. */
+export function pathText(path: PropertyKey[]): string {
   const text = path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i > 0 ? "." : ""}${String(p)}`)).join("");
   return text || "(root)";
 }
 
-function describe(v: unknown): string {
+/** A short description of a value for an error message. */
+export function describe(v: unknown): string {
   if (typeof v === "number" || v === null || v === undefined) return String(v);
   if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   return Array.isArray(v) ? "an array" : typeof v;

@@ -12,7 +12,10 @@ export class ModelFormatError extends Error {
 
 // Structure and types only; the checks that relate fields to each other follow in checkConsistency,
 // where the messages can state the expected and the actual values.
-const finite = z.number({ error: (iss) => `not a finite number (got ${describe(iss.input)})` });
+// Finite as an f32 too: 1e39 is a finite double but rounds to Infinity in the engine.
+const finite = z.number({ error: (iss) => `not a finite number (got ${describe(iss.input)})` })
+  .refine((v) => Number.isFinite(Math.fround(v)), { error: (iss) => `${describe(iss.input)} is not a finite f32 ` +
+    "(|value| ≤ 3.4028235e38)" });
 const count = z.number().int("must be an integer").min(1, "must be ≥ 1");
 const index = z.number().int("must be an integer").min(0, "must be ≥ 0");
 // The engine holds f32, and files store the shortest decimal of each f32 (see serializeModel):

@@ -6,12 +6,14 @@
 //   "settings": { "method", "ablation", "metric", "order", "tau"?, "outputs"?, "seed"?, "steps"?,
 //                 "fraction"?, "topK"? },
 //   "scores": { … CircuitScores fields, each optional },
-//   "edges": [ { "layer", "to", "from", "effect" }, … ] }      one edge per line, (layer, to, from) order
+//   "meta": { … provenance: version, task, data, where it was scored }?,
+//   "edges": [ { "layer", "to", "from", "effect", "name" }, … ] }   one edge per line, (layer, to, from) order;
+//   "name" is "layer.from → layer+1.to" (read from older files without it, then added)
 import { z } from "zod";
 import type { Mlp } from "../model/mlp.ts";
 import { modelHash } from "../model/io.ts";
 import type { ModelSpec } from "../model/spec.ts";
-import { keptEdges } from "./graph.ts";
+import { edgeName, keptEdges } from "./graph.ts";
 import type { CircuitScores } from "./score.ts";
 import {
   ABLATIONS,
@@ -56,6 +58,8 @@ export interface Circuit {
   settings: CircuitSettings;
   /** Scores measured so far (scoreCircuit); a freshly discovered circuit may carry none. */
   scores: Partial<CircuitScores>;
+  /** Provenance (src/app/provenance.ts); not part of what the circuit is (circuitHash leaves it out). */
+  meta?: Record<string, unknown>;
   edges: KeptEdge[];
 }
 
@@ -102,7 +106,8 @@ const CircuitSchema = z.object({
   shape: z.array(z.number().int("must be an integer").min(1, "must be ≥ 1")).min(2, "needs at least 2 layers"),
   settings: SettingsSchema,
   scores: ScoresSchema,
-  edges: z.array(z.object({ layer: index, to: index, from: index, effect: finite })),
+  meta: z.record(z.string(), z.unknown()).optional(),
+  edges: z.array(z.object({ layer: index, to: index, from: index, effect: finite, name: z.string().optional() })),
 });
 
 /** The circuit `mask` of `model` with per-edge effects (ACDC's Δ or EAP's score), ready to save. */
@@ -115,7 +120,7 @@ export function makeCircuit(model: Mlp, mask: EdgeMask, effects: EdgeScores, set
     shape: [...model.spec.shape],
     settings,
     scores,
-    edges: keptEdges(model.spec, mask, effects),
+    edges: keptEdges(model.spec, mask, effects).map((e) => ({ ...e, name: edgeName(e) })),
   });
 }
 
@@ -142,6 +147,14 @@ export function validateCircuit(value: unknown, model?: Mlp): Circuit {
   }
   const c = result.data as Circuit;
   checkEdges(c);
+  for (const e of c.edges) {
+    const name = edgeName(e);
+    if (e.name !== undefined && e.name !== name) {
+      throw new CircuitFormatError(`edges: the edge (layer ${e.layer}, to ${e.to}, from ${e.from}) is named ` +
+        `${JSON.stringify(e.name)}, not "${name}"`);
+    }
+    e.name = name;
+  }
   if (model) checkCircuitFor(c, model);
   return c;
 }
@@ -193,7 +206,8 @@ export function parseCircuit(text: string, model?: Mlp): Circuit {
 /** The circuit file: JSON with a fixed key order, one edge per line. Validates first. */
 export function serializeCircuit(c: Circuit): string {
   const v = validateCircuit(c);
-  const edges = v.edges.map(({ layer, to, from, effect }) => `    ${JSON.stringify({ layer, to, from, effect })}`);
+  const edges = v.edges.map(({ layer, to, from, effect, name }) =>
+    `    ${JSON.stringify({ layer, to, from, effect, name })}`);
   return [
     "{",
     `  "format": ${JSON.stringify(v.format)},`,
@@ -202,6 +216,7 @@ export function serializeCircuit(c: Circuit): string {
     `  "shape": ${JSON.stringify(v.shape)},`,
     `  "settings": ${JSON.stringify(v.settings)},`,
     `  "scores": ${JSON.stringify(v.scores)},`,
+    ...(v.meta ? [`  "meta": ${JSON.stringify(v.meta)},`] : []),
     edges.length ? `  "edges": [\n${edges.join(",\n")}\n  ]` : `  "edges": []`,
     "}",
     "",

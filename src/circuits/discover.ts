@@ -16,8 +16,14 @@ import type { Ablation, DiscoveryData, EdgeMask, EdgeScores, Method, MetricName 
 
 export const METHODS: readonly Method[] = ["acdc", "acdc-nodes", "eap", "eap-ig", "eap-acdc"];
 
-/** Default τ per discovery metric: KL for classification, MSE for regression (our choice, see README). */
-export const DEFAULT_TAU: Record<TaskKind, number> = { classification: 1e-3, regression: 1e-2 };
+/**
+ * Default τ per discovery metric (our choice, see README): KL and NLL change on the same scale (KL to the
+ * full model is the rise in cross-entropy when the model fits), MSE and the logit margin on a larger one.
+ */
+export const METRIC_TAU: Record<MetricName, number> = { kl: 1e-3, nll: 1e-3, mse: 1e-2, "logit-diff": 1e-2 };
+
+/** Default τ per task kind: that of the kind's default metric (KL for classification, MSE for regression). */
+export const DEFAULT_TAU: Record<TaskKind, number> = { classification: METRIC_TAU.kl, regression: METRIC_TAU.mse };
 
 /** The order ACDC visits edges in, recorded in every circuit (acdc.ts documents it). */
 const ACDC_ORDER = "receivers from the outputs back, slots ascending; senders ascending";
@@ -25,7 +31,7 @@ const EAP_ORDER = "all edges at once, ranked by |score|";
 
 export interface DiscoverOptions {
   method?: Method;
-  /** ACDC's per-edge tolerance; EAP's |score| threshold (when topK is not given). Default DEFAULT_TAU. */
+  /** ACDC's per-edge tolerance; EAP's |score| threshold (when topK is not given). Default METRIC_TAU[metric]. */
   tau?: number;
   ablation?: Ablation;
   /** Default kl (classification) or mse (regression); EAP needs a gradient: nll or mse by default. */
@@ -78,14 +84,25 @@ export function discoveryData(split: Split, kind: TaskKind, seed: number, limit 
 
 /** Runs one discovery method on the training split and scores its circuit on the held-out split. */
 export function discover(model: Mlp, data: Dataset, o: DiscoverOptions = {}): Discovery {
+  if (data.train.n < 1) throw new Error("discovery: the dataset has no training examples");
+  const seed = o.seed ?? 0;
+  const found = discoveryData(data.train, data.kind, seed, o.examples ?? 1000);
+  const heldOutSplit = data.test.n > 0 ? data.test : data.train;
+  return discoverOn(model, found, discoveryData(heldOutSplit, data.kind, seed + 1), data.kind, o);
+}
+
+/**
+ * Runs one discovery method on `found` and scores its circuit on `heldOut` (discover() passes the two
+ * splits; a caller with its own clean/corrupted pairs passes them for both).
+ */
+export function discoverOn(model: Mlp, found: DiscoveryData, heldOut: DiscoveryData, kind: TaskKind,
+  o: DiscoverOptions = {}): Discovery {
   const method = checkMethod(o.method ?? "acdc");
   const ablation = checkAblation(o.ablation ?? "resample");
   const seed = o.seed ?? 0;
   const usesEap = method === "eap" || method === "eap-ig";
-  const metric = checkMetricName(o.metric ?? defaultMetric(data.kind, usesEap));
-  const tau = o.tau ?? (o.topK === undefined || !usesEap ? DEFAULT_TAU[data.kind] : undefined);
-  if (data.train.n < 1) throw new Error("discovery: the dataset has no training examples");
-  const found = discoveryData(data.train, data.kind, seed, o.examples ?? 1000);
+  const metric = checkMetricName(o.metric ?? defaultMetric(kind, usesEap));
+  const tau = o.tau ?? (o.topK === undefined || !usesEap ? METRIC_TAU[metric] : undefined);
 
   const t0 = performance.now();
   let mask: EdgeMask;
@@ -100,7 +117,7 @@ export function discover(model: Mlp, data: Dataset, o: DiscoverOptions = {}): Di
     if (method === "eap-acdc") {
       // EAP ranks with a gradient metric (KL's gradient is zero at the clean point), then ACDC decides.
       const fraction = o.fraction ?? 0.1;
-      const scores = eap(model, found, { ablation, metric: defaultMetric(data.kind, true), outputs: o.outputs });
+      const scores = eap(model, found, { ablation, metric: defaultMetric(kind, true), outputs: o.outputs });
       r = acdc(model, found, { ...acdcOpts, candidates: eapCandidates(scores, fraction) });
       settings.fraction = fraction;
     } else {
@@ -124,11 +141,9 @@ export function discover(model: Mlp, data: Dataset, o: DiscoverOptions = {}): Di
   }
   const ms = performance.now() - t0;
 
-  const heldOutSplit = data.test.n > 0 ? data.test : data.train;
-  const heldOut = discoveryData(heldOutSplit, data.kind, seed + 1);
   const scores = scoreCircuit(model, mask, heldOut, {
     ablation,
-    kind: data.kind,
+    kind,
     outputs: o.outputs,
     truth: o.truth,
     timeMs: ms,
@@ -163,7 +178,8 @@ export function checkMethod(method: unknown): Method {
   throw new Error(`unknown discovery method "${String(method)}": choose one of ${METHODS.join(", ")}`);
 }
 
-function defaultMetric(kind: TaskKind, gradient: boolean): MetricName {
+/** kl (classification) or mse (regression); with a gradient (EAP), nll instead of kl. */
+export function defaultMetric(kind: TaskKind, gradient: boolean): MetricName {
   if (kind === "regression") return "mse";
   return gradient ? "nll" : "kl";
 }

@@ -89,6 +89,11 @@ export function keptEdges(spec: ModelSpec, mask: EdgeMask, effects: EdgeScores):
   return out;
 }
 
+/** An edge's readable name: sender "layer.slot" → receiver "layer.slot" in neuron layers, e.g. "0.3 → 1.5". */
+export function edgeName(e: { layer: number; to: number; from: number }): string {
+  return `${e.layer}.${e.from} → ${e.layer + 1}.${e.to}`;
+}
+
 /** Kept edges / all edges. */
 export function density(mask: EdgeMask): number {
   let kept = 0;

@@ -33,6 +33,8 @@ export interface KeptEdge {
   from: number;
   /** new − cur when this edge's removal was tested (ACDC) or its score (EAP). */
   effect: number;
+  /** Readable: "layer.from → layer+1.to" (graph.ts edgeName); circuit files carry it beside the indices. */
+  name?: string;
 }
 
 export const CIRCUIT_FORMAT = "brainwire.circuit";

@@ -35,12 +35,20 @@ describe("circuit JSON", () => {
 
   it("round-trips exactly, one edge per line, and gives back the mask", () => {
     expect(circuit.edges).toHaveLength(7);
-    expect(circuit.edges[0]).toEqual({ layer: 0, to: 0, from: 0, effect: effects[0][0] });
+    expect(circuit.edges[0]).toEqual({ layer: 0, to: 0, from: 0, effect: effects[0][0], name: "0.0 → 1.0" });
     expect(text.split("\n").filter((l) => l.includes('"layer"'))).toHaveLength(7);
     const back = parseCircuit(text, model);
     expect(back).toEqual(circuit);
     expect(serializeCircuit(back)).toBe(text);
     expect(circuitMask(back, spec).map((m) => Array.from(m))).toEqual(mask.map((m) => Array.from(m)));
+  });
+
+  it("names each edge \"layer.from → layer+1.to\", also when read from a file without names", () => {
+    const last = circuit.edges[circuit.edges.length - 1];
+    expect(last.name).toBe(`${last.layer}.${last.from} → ${last.layer + 1}.${last.to}`);
+    const unnamed = parseCircuit(edit((c) => c.edges.forEach((e: Record<string, unknown>) => delete e.name)));
+    expect(unnamed.edges.map((e) => e.name)).toEqual(circuit.edges.map((e) => e.name));
+    expect(() => parseCircuit(edit((c) => (c.edges[0].name = "1.2 → 3.4")))).toThrow(/named "1\.2 → 3\.4", not "0\.0 → 1\.0"/);
   });
 
   it("rejects text that is not a circuit", () => {

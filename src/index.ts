@@ -12,7 +12,9 @@ import { parseMode, type Mode } from "./train/modes.ts";
 import { withOverrides } from "./train/settings.ts";
 import { train, Trainer, type Metrics, type Progress } from "./train/trainer.ts";
 
-export const VERSION = "0.1.0";
+import { VERSION } from "./app/version.ts";
+
+export { VERSION };
 
 // The engine: one SIMD WASM module, bytes compiled into the bundle.
 export { createEngine, createEngineSync, elementPtr, Engine, type AnyBuf, type Buf, type ElementType } from "./engine/engine.ts";

@@ -16,8 +16,8 @@ const IDX_NAMES: Record<keyof IdxFiles, string[]> = {
   testLabels: ["t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte"],
 };
 
-/** Reads the four MNIST IDX files of `dir` (each plain or .gz) into a Dataset: 60,000 train / 10,000 test. */
-export async function readMnistFolder(dir: string): Promise<Dataset> {
+/** The four MNIST IDX files of `dir` (each plain or .gz), as plain bytes. */
+export async function readIdxFiles(dir: string): Promise<IdxFiles> {
   const present = new Set(await readdir(dir));
   const files = {} as IdxFiles;
   for (const key of Object.keys(IDX_NAMES) as (keyof IdxFiles)[]) {
@@ -27,7 +27,12 @@ export async function readMnistFolder(dir: string): Promise<Dataset> {
     const raw = new Uint8Array(await readFile(join(dir, name)));
     files[key] = name.endsWith(".gz") ? new Uint8Array(gunzipSync(raw)) : raw;
   }
-  return mnistFromIdx(files);
+  return files;
+}
+
+/** Reads the four MNIST IDX files of `dir` (each plain or .gz) into a Dataset: 60,000 train / 10,000 test. */
+export async function readMnistFolder(dir: string): Promise<Dataset> {
+  return mnistFromIdx(await readIdxFiles(dir));
 }
 
 /** Reads a user data file; the format comes from its extension (.csv or .json). */

@@ -1,15 +1,15 @@
 // Overriding a task's reference settings from flags or an API call, with clear errors.
 import { checkSpec } from "../model/mlp.ts";
-import type { TrainSettings } from "../tasks/types.ts";
+import type { LambdaPhase, TrainSettings } from "../tasks/types.ts";
 import { parseLambda } from "./schedule.ts";
 
 export interface SettingOverrides {
   steps?: number;
   lr?: number;
-  /** "1e-3" or "1e-3,5000:1e-2" */
-  lambda?: string;
-  /** "2,20,20,2" */
-  shape?: string;
+  /** "1e-3" or "1e-3,5000:1e-2", or the phases */
+  lambda?: string | LambdaPhase[];
+  /** "2,20,20,2" or the sizes */
+  shape?: string | number[];
   batch?: number;
   swapEvery?: number;
   topK?: number;
@@ -22,7 +22,7 @@ export function withOverrides(base: TrainSettings, o: SettingOverrides): TrainSe
   const s: TrainSettings = structuredClone(base);
   if (o.steps !== undefined) s.steps = positiveInt("steps", o.steps);
   if (o.lr !== undefined) s.lr = positive("lr", o.lr);
-  if (o.lambda !== undefined) s.lambda = parseLambda(o.lambda);
+  if (o.lambda !== undefined) s.lambda = typeof o.lambda === "string" ? parseLambda(o.lambda) : structuredClone(o.lambda);
   if (o.batch !== undefined) s.batch = positiveInt("batch", o.batch);
   if (o.swapEvery !== undefined) s.swapEvery = positiveInt("swap-every", o.swapEvery);
   if (o.topK !== undefined) s.topK = positiveInt("top-k", o.topK);
@@ -33,7 +33,7 @@ export function withOverrides(base: TrainSettings, o: SettingOverrides): TrainSe
     s.costForm = o.costForm;
   }
   if (o.shape !== undefined) {
-    const shape = o.shape.split(",").map((t) => Number(t.trim()));
+    const shape = typeof o.shape === "string" ? o.shape.split(",").map((t) => Number(t.trim())) : [...o.shape];
     const old = s.model.shape;
     if (shape[0] !== old[0] || shape[shape.length - 1] !== old[old.length - 1]) {
       throw new Error(`shape ${o.shape}: the task fixes the input (${old[0]}) and output (${old[old.length - 1]}) sizes`);

@@ -307,8 +307,19 @@ export async function trainAsync(engine: Engine, data: Dataset, opts: TrainOptio
   }
 }
 
-/** The training loop, pausing (yield) after every step; train() and trainAsync() drive it. */
-function* trainingRun(engine: Engine, data: Dataset, opts: TrainOptions, model?: Mlp): Generator<void, TrainResult> {
+/** What the loop yields after each step: where it is, and the model being trained (live, not a copy). The
+ * same object each time, refilled. */
+export interface StepInfo extends Progress {
+  model: Mlp;
+}
+
+/**
+ * The training loop, pausing (yield) after every step, before the next checks the signal: train() and
+ * trainAsync() drive it, and so does the app layer's runTraining (which decides when to report and
+ * when to hand the event loop a turn).
+ */
+export function* trainingRun(engine: Engine, data: Dataset, opts: TrainOptions, model?: Mlp):
+  Generator<StepInfo, TrainResult> {
   const s = opts.settings;
   const steps = s.steps;
   const trainer = new Trainer(engine, data, opts, model);
@@ -320,6 +331,7 @@ function* trainingRun(engine: Engine, data: Dataset, opts: TrainOptions, model?:
   let done = 0;
   let aborted = false;
   let lastTest: number | undefined;
+  const info: StepInfo = { step: 0, steps, loss: NaN, cost: NaN, lambda: 0, swaps: 0, model: trainer.model };
   const t0 = now();
   try {
     for (let step = 0; step < steps; step++) {
@@ -345,7 +357,14 @@ function* trainingRun(engine: Engine, data: Dataset, opts: TrainOptions, model?:
       if (opts.onProgress && (done % progressEvery === 0 || done === steps)) {
         opts.onProgress({ step: done, steps, loss: r.loss, cost: r.cost, lambda: trainer.lambda(step), swaps, test: lastTest });
       }
-      yield;
+      // One object, refilled each step (no per-step allocation): read it before resuming the loop.
+      info.step = done;
+      info.loss = r.loss;
+      info.cost = r.cost;
+      info.lambda = trainer.lambda(step);
+      info.swaps = swaps;
+      info.test = lastTest;
+      yield info;
     }
   } catch (err) {
     trainer.dispose(model !== undefined);

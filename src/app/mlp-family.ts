@@ -1,0 +1,186 @@
+// The MLP family: trains a BIMT MLP (src/train), finds and scores its circuits (src/circuits). The
+// functions in run.ts dispatch here for specs with family "mlp"; they are the only callers of the
+// training loop and of discovery.
+import { discoverSweep } from "../circuits/discover-sweep.ts";
+import { discover, discoverOn, type DiscoverOptions, type Discovery } from "../circuits/discover.ts";
+import { edgeCount } from "../circuits/graph.ts";
+import type { DiscoveryData } from "../circuits/types.ts";
+import type { Engine } from "../engine/engine.ts";
+import { modelHash } from "../model/io.ts";
+import { Mlp } from "../model/mlp.ts";
+import { predict } from "../model/pass.ts";
+import type { Dataset, Task, TaskKind } from "../tasks/types.ts";
+import { trainingRun, type TrainResult as LoopResult } from "../train/trainer.ts";
+import { dataTask } from "./data-spec.ts";
+import { circuitMeta, modelMeta } from "./provenance.ts";
+import { findTask } from "./registry.ts";
+import type { RunContext } from "./run-context.ts";
+import type { DiscoverProgress, DiscoverResult, MlpDiscoverSpec, MlpTrainSpec, Pairs, TrainProgress,
+  TrainResult } from "./specs.ts";
+import { nextTurn } from "./turn.ts";
+import { UserError } from "./user-error.ts";
+
+/** Milliseconds of work between two turns of the event loop. */
+const SLICE_MS = 40;
+/** Default milliseconds between two progress reports. */
+const PROGRESS_MS = 100;
+
+/** The task a spec's data come from: its data, or a registered MLP task. */
+export function specTask(spec: { task: string; data?: MlpTrainSpec["data"] }): Task {
+  if (spec.data) return dataTask(spec.data);
+  const entry = findTask(spec.task);
+  if (entry.family !== "mlp") throw new UserError("task", `task ${JSON.stringify(spec.task)} is a ${entry.family} task`);
+  return entry.task;
+}
+
+export interface TrainedMlp {
+  task: Task;
+  data: Dataset;
+  model: Mlp;
+  loop: LoopResult;
+}
+
+/** Trains on `engine`, handing the event loop a turn every slice and reporting progress by time. */
+export async function trainMlp(spec: MlpTrainSpec, engine: Engine, ctx: RunContext<TrainProgress>):
+  Promise<TrainedMlp> {
+  const task = specTask(spec);
+  const data = await task.make(engine, spec.seed);
+  const run = trainingRun(engine, data, { mode: spec.mode, seed: spec.seed, settings: spec.settings,
+    permuteAdamState: spec.permuteAdam, signal: ctx.signal });
+  const every = ctx.progressEveryMs ?? PROGRESS_MS;
+  let turn = performance.now();
+  let shown = -Infinity;
+  for (;;) {
+    const next = run.next();
+    if (next.done) return { task, data, model: next.value.model, loop: next.value };
+    const s = next.value;
+    const t = performance.now();
+    if (ctx.onProgress && (t - shown >= every || s.step === s.steps)) {
+      shown = t;
+      const p: TrainProgress = { phase: "train", step: s.step, steps: s.steps, loss: s.loss, cost: s.cost,
+        lambda: s.lambda, swaps: s.swaps };
+      if (s.test !== undefined) p.test = s.test;
+      if (ctx.withModel) p.model = s.model.toSnapshot();
+      ctx.onProgress(p);
+    }
+    if (t - turn >= SLICE_MS) {
+      await nextTurn();
+      turn = performance.now();
+    }
+  }
+}
+
+export async function trainMlpRun(spec: MlpTrainSpec, engine: Engine, ctx: RunContext<TrainProgress>):
+  Promise<TrainResult> {
+  const { data, model, loop } = await trainMlp(spec, engine, ctx);
+  try {
+    const snapshot = model.toSnapshot(modelMeta(spec, data, loop));
+    return {
+      family: "mlp",
+      model: snapshot,
+      weightsHash: modelHash(snapshot),
+      metrics: loop.metrics,
+      curves: loop.curves,
+      steps: loop.steps,
+      swaps: loop.swaps,
+      aborted: loop.aborted,
+      wallMs: loop.wallMs,
+      stepsPerSecond: loop.stepsPerSecond,
+      wasmBytes: loop.peakWasmBytes,
+      wasmPeakInUse: engine.memoryStats.peak,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Discovery options of a spec, with progress reported by time. */
+export function discoverOptions(spec: MlpDiscoverSpec, task: Task, ctx: RunContext<DiscoverProgress>):
+  DiscoverOptions {
+  const every = ctx.progressEveryMs ?? PROGRESS_MS;
+  let shown = -Infinity;
+  const o: DiscoverOptions = { method: spec.method, ablation: spec.ablation, metric: spec.metric, seed: spec.seed,
+    examples: spec.examples, truth: task.groundTruth, signal: ctx.signal };
+  if (spec.tau !== undefined) o.tau = spec.tau;
+  if (spec.topK !== undefined) o.topK = spec.topK;
+  if (spec.fraction !== undefined) o.fraction = spec.fraction;
+  if (spec.igSteps !== undefined) o.steps = spec.igSteps;
+  if (spec.outputs) o.outputs = spec.outputs;
+  if (ctx.onProgress) {
+    const report = ctx.onProgress;
+    o.onProgress = (done, total) => {
+      const t = performance.now();
+      if (t - shown < every && done !== total) return;
+      shown = t;
+      report({ phase: "discover", done, total });
+    };
+  }
+  return o;
+}
+
+export async function discoverMlpRun(spec: MlpDiscoverSpec, engine: Engine, ctx: RunContext<DiscoverProgress>):
+  Promise<DiscoverResult> {
+  const task = specTask(spec);
+  const data = await task.make(engine, spec.seed);
+  const model = Mlp.fromSnapshot(engine, spec.model);
+  try {
+    const opts = discoverOptions(spec, task, ctx);
+    let d: Discovery;
+    let heldOut: boolean;
+    if (spec.pairs) {
+      const pairs = pairsData(model, spec.pairs, data.kind);
+      d = discoverOn(model, pairs, pairs, data.kind, opts);
+      heldOut = false;
+    } else {
+      d = discover(model, data, opts);
+      heldOut = data.test.n > 0;
+    }
+    d.circuit.meta = circuitMeta(spec, heldOut);
+    const result: DiscoverResult = {
+      family: "mlp",
+      circuit: d.circuit,
+      circuitHash: d.circuitHash,
+      edges: d.circuit.edges.length,
+      totalEdges: edgeCount(model.spec),
+      metric: d.metric,
+      evaluations: d.evaluations,
+      ms: d.ms,
+      heldOut,
+    };
+    if (d.metricValue !== undefined) result.metricValue = d.metricValue;
+    if (spec.sweep) {
+      const { onProgress, ...base } = opts;
+      result.sweep = await discoverSweep(model, data, base, spec.sweep, { signal: ctx.signal,
+        onProgress: onProgress && ((done, total) => onProgress(done, total)) });
+    }
+    return result;
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * The user's pairs as discovery data. Labels (and regression targets) are the model's own outputs on
+ * the clean inputs, so nll, logit-diff and the circuit's task score measure agreement with the model.
+ */
+function pairsData(model: Mlp, pairs: Pairs, kind: TaskKind): DiscoveryData {
+  const n = pairs.clean.length;
+  const tokens = model.spec.embed !== undefined;
+  const width = pairs.clean[0].length;
+  const rows = (r: number[][]) => (tokens ? Int32Array.from(r.flat()) : Float32Array.from(r.flat()));
+  const clean = rows(pairs.clean);
+  const out = predict(model, clean, width);
+  const data: DiscoveryData = { n, clean, corrupted: rows(pairs.corrupted) };
+  const dOut = model.spec.shape[model.depth];
+  if (kind === "regression") data.targets = out;
+  else {
+    data.labels = new Int32Array(n);
+    for (let r = 0; r < n; r++) {
+      let best = 0;
+      for (let c = 1; c < dOut; c++) if (out[r * dOut + c] > out[r * dOut + best]) best = c;
+      data.labels[r] = best;
+    }
+  }
+  return data;
+}
+

@@ -1,0 +1,14 @@
+// What a run is given besides its spec: things that cannot travel in a JSON message.
+import type { Engine } from "../engine/engine.ts";
+
+export interface RunContext<P> {
+  /** The engine to run on (default: a fresh one). */
+  engine?: Engine;
+  /** Plain-data progress, at most every progressEveryMs (default 100) and at the end of each phase. */
+  onProgress?: (p: P) => void;
+  progressEveryMs?: number;
+  /** Training: each progress report carries the model so far (a snapshot; costs a copy of the weights). */
+  withModel?: boolean;
+  /** Stops the run at the next step (training) or receiver (discovery); training still returns its model. */
+  signal?: AbortSignal;
+}

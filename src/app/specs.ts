@@ -1,0 +1,151 @@
+// The run specs: what a run is, resolved from any face's raw input (resolve-*.ts), typed, validated and
+// plain JSON (they survive JSON.stringify and structuredClone, so a job queue can carry them), with
+// every default filled in. One per run kind and family; a family adds its members to these unions
+// (families.ts says how).
+import type { Circuit } from "../circuits/circuit-io.ts";
+import type { SweepSummary } from "../circuits/discover-sweep.ts";
+import type { Ablation, Method, MetricName } from "../circuits/types.ts";
+import type { ModelSnapshot } from "../model/spec.ts";
+import type { RunRecord } from "../study/types.ts";
+import type { TrainSettings } from "../tasks/types.ts";
+import type { Mode } from "../train/modes.ts";
+import type { Curves, Metrics } from "../train/trainer.ts";
+import type { DataSpec } from "./data-spec.ts";
+
+export interface MlpTrainSpec {
+  family: "mlp";
+  /** A registered task, or "user" / "mnist" with `data`. */
+  task: string;
+  mode: Mode;
+  seed: number;
+  /** Every training setting, the task's reference values with the overrides applied. */
+  settings: TrainSettings;
+  /** Permute Adam's moments with each swap (the reference does not). */
+  permuteAdam: boolean;
+  data?: DataSpec;
+}
+
+export type TrainSpec = MlpTrainSpec;
+
+/** Clean inputs and their corrupted partners, row k with row k, in the model's original input order. */
+export interface Pairs {
+  clean: number[][];
+  corrupted: number[][];
+}
+
+export interface MlpDiscoverSpec {
+  family: "mlp";
+  model: ModelSnapshot;
+  /** The task whose data the model learned ("user" / "mnist" with `data`). */
+  task: string;
+  /** Seeds the task's data and the resample pairing. */
+  seed: number;
+  data?: DataSpec;
+  method: Method;
+  ablation: Ablation;
+  metric: MetricName;
+  /** ACDC's tolerance or EAP's |score| threshold; absent when EAP keeps the topK edges. */
+  tau?: number;
+  topK?: number;
+  /** EAP→ACDC: the fraction of edges, by EAP rank, that ACDC tests. */
+  fraction?: number;
+  /** EAP-IG: interpolation points. */
+  igSteps?: number;
+  /** Training examples discovery runs on (at most). */
+  examples: number;
+  /** Original output indices the metric is restricted to. */
+  outputs?: number[];
+  /** Discover on these pairs instead of the task's training split (and score on them: not held out). */
+  pairs?: Pairs;
+  /** Also sweep τ over this grid (ascending). */
+  sweep?: number[];
+}
+
+export type DiscoverSpec = MlpDiscoverSpec;
+
+/** One run of the study (src/study): train, discover with every study method, time inference. */
+export interface MlpStudyRunSpec {
+  family: "mlp";
+  task: string;
+  mode: Mode;
+  seed: number;
+  /** The settings trained with (the task's, every schedule step scaled by stepScale). */
+  settings: TrainSettings;
+  stepScale: number;
+  discovery: { ablation: Ablation; tau: number; grid: number[]; fraction: number; examples: number };
+  inference: { repetitions: number; minMs: number };
+  /** 1-based position in the study's plan, and the plan's size. */
+  run: number;
+  runs: number;
+  /** Keep the trained model and its ACDC circuit in the record (the study's first seed, for pictures). */
+  keepModel: boolean;
+}
+
+export type StudyRunSpec = MlpStudyRunSpec;
+
+/** What a training run gives back: plain data. */
+export interface TrainResult {
+  family: "mlp";
+  model: ModelSnapshot;
+  weightsHash: string;
+  metrics: Metrics;
+  curves: Curves;
+  steps: number;
+  swaps: number;
+  aborted: boolean;
+  wallMs: number;
+  stepsPerSecond: number;
+  /** WASM linear memory at the end, and the most bytes in use at once. */
+  wasmBytes: number;
+  wasmPeakInUse: number;
+}
+
+export interface DiscoverResult {
+  family: "mlp";
+  circuit: Circuit;
+  circuitHash: string;
+  edges: number;
+  totalEdges: number;
+  metric: MetricName;
+  /** ACDC: the circuit's metric on the discovery examples. */
+  metricValue?: number;
+  evaluations: number;
+  ms: number;
+  /** Whether circuit.scores were measured on held-out data (else on the discovery data itself). */
+  heldOut: boolean;
+  sweep?: SweepSummary;
+}
+
+export type StudyRunResult = RunRecord;
+
+export interface TrainProgress {
+  phase: "train";
+  step: number;
+  steps: number;
+  loss: number;
+  cost: number;
+  lambda: number;
+  swaps: number;
+  test?: number;
+  /** The model so far, when the caller asked for it (RunContext.withModel). */
+  model?: ModelSnapshot;
+}
+
+export interface DiscoverProgress {
+  phase: "discover";
+  /** Receivers (ACDC) or τ points (sweep) done, of total. */
+  done: number;
+  total: number;
+}
+
+export interface StudyRunProgress {
+  phase: "train" | "discover" | "infer";
+  done?: number;
+  total?: number;
+}
+
+/** A run as a message: what the jobs layer carries to a worker. */
+export type RunRequest =
+  | { kind: "train"; spec: TrainSpec }
+  | { kind: "discover"; spec: DiscoverSpec }
+  | { kind: "study-run"; spec: StudyRunSpec };

@@ -1,5 +1,9 @@
-// The command line: brainwire train | draw | import | discover | study | serve.
-import { Command, InvalidArgumentError } from "commander";
+// The command line: brainwire train | draw | import | discover | study | serve. Errors have one style
+// (src/cli/errors.ts): "brainwire: <flag or file>: <problem>", exit code 2 for a user's mistake
+// (commander's own usage errors included), 1 for anything else.
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { VERSION } from "./app/index.ts";
+import { report } from "./cli/errors.ts";
 import { discoverCommand } from "./cli/discover-command.ts";
 import { drawCommand } from "./cli/draw-command.ts";
 import { importCommand } from "./cli/import-command.ts";
@@ -23,16 +27,24 @@ function dataOptions(cmd: Command): Command {
     .option("--mnist-dir <folder>", "MNIST from the standard IDX files in a folder (full 70,000 digits)");
 }
 
+/** Memory budget option of the commands that allocate (the app layer's default: 2 GiB). */
+function budgetOption(cmd: Command): Command {
+  return cmd.option("--memory-budget <MiB>", "refuse runs whose buffers would need more (default 2048)", num);
+}
+
 const program = new Command("brainwire")
   .description("Readable neural networks: BIMT training and circuit discovery on a SIMD-WASM engine")
-  .showHelpAfterError();
+  .version(VERSION, "-V, --version", "print the version")
+  .showHelpAfterError("(brainwire --help lists the commands; brainwire <command> --help their flags)")
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "brainwire: ")) })
+  .exitOverride();
 
 const train = program
   .command("train")
   .description("train a task (or your --data) in one mode; writes the model JSON and its network picture")
-  .option("--task <name>", "task (symbolic-independence, symbolic-sharing, symbolic-composition, two-moons, modular-addition, permutation-s4, mnist)", "two-moons")
-  .option("--mode <mode>", `training mode: ${MODES.join(", ")}`, "bimt")
-  .option("--seed <n>", "random seed", num, 0)
+  .option("--task <name>", "task (symbolic-independence, symbolic-sharing, symbolic-composition, two-moons, modular-addition, permutation-s4, mnist; default two-moons)")
+  .option("--mode <mode>", `training mode: ${MODES.join(", ")} (default bimt)`)
+  .option("--seed <n>", "random seed, a whole number 0 … 2^32-1 (default 0)", num)
   .option("--out <file>", "where to write the model", "out/model.json")
   .option("--svg <file>", "where to write the network picture (default: next to --out)")
   .option("--steps <n>", "training steps", num)
@@ -47,7 +59,7 @@ const train = program
   .option("--cost-form <form>", "sum or mean")
   .option("--permute-adam", "permute Adam's moments with each swap (the reference does not)")
   .option("--quiet", "no progress bar");
-dataOptions(train).action((opts) => trainCommand(opts));
+budgetOption(dataOptions(train)).action((opts) => trainCommand(opts));
 
 program
   .command("draw <model>")
@@ -60,23 +72,25 @@ program
 const discover = program
   .command("discover <model>")
   .description("find the model's circuit (rebuilds its task's seeded data), print its scores, write it as JSON")
-  .option("--method <m>", "acdc, acdc-nodes, eap, eap-ig or eap-acdc", "acdc")
-  .option("--tau <x>", "ACDC per-edge tolerance, or EAP |score| threshold (default 1e-3 for KL, 1e-2 for MSE)", num)
-  .option("--ablation <a>", "zero, mean or resample", "resample")
+  .option("--method <m>", "acdc, acdc-nodes, eap, eap-ig or eap-acdc (default acdc)")
+  .option("--tau <x>", "ACDC per-edge tolerance, or EAP |score| threshold (default by metric: 1e-3 for kl and nll, 1e-2 for mse and logit-diff)", num)
+  .option("--ablation <a>", "zero, mean or resample (default resample)")
   .option("--metric <m>", "kl, mse, logit-diff or nll (default kl / mse; EAP: nll / mse)")
   .option("--outputs <list>", "restrict the metric to these original outputs, e.g. 0 or 0,2")
   .option("--top-k <n>", "EAP: keep the k highest-scoring edges instead of a threshold", num)
   .option("--fraction <x>", "EAP→ACDC: fraction of edges, by EAP rank, that ACDC tests (default 0.1)", num)
-  .option("--steps <n>", "EAP-IG interpolation points (default 5)", num)
+  .option("--ig-steps <n>", "EAP-IG interpolation points (default 5)", num)
   .option("--examples <n>", "training examples used for discovery (default up to 1000)", num)
   .option("--seed <n>", "data seed (default: the model's)", num)
   .option("--task <name>", "the task the model learned (default: the model's)")
-  .option("--sweep", "run a τ grid and write the faithfulness-vs-edges curve instead of one circuit")
+  .option("--clean <file>", "your own clean inputs (CSV, one row per example, in the model's input order)")
+  .option("--corrupt <file>", "their corrupted partners, row by row (CSV); discovery and scores use these pairs")
+  .option("--sweep", "also run a τ grid: print its table and write the faithfulness-vs-edges curve")
   .option("--grid <list>", "τ values for --sweep (default 1e-6, 3e-6, …, 1e-1)")
   .option("--out <file>", "circuit JSON (or sweep JSON with --sweep)")
   .option("--svg <file>", "also draw the circuit over the network")
   .option("--quiet", "no progress output");
-dataOptions(discover).action((model, opts) => discoverCommand(model, opts));
+budgetOption(dataOptions(discover)).action((model, opts) => discoverCommand(model, opts));
 
 program
   .command("import <file>")
@@ -116,6 +130,7 @@ program
   });
 
 program.parseAsync().catch((err: unknown) => {
-  console.error(`brainwire: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 1;
+  // commander has printed its own message (help, version, or a usage error).
+  if (err instanceof CommanderError) process.exitCode = err.exitCode === 0 ? 0 : 2;
+  else process.exitCode = report(err);
 });

@@ -1,10 +1,7 @@
-// Where a command's data comes from: a built-in task by name, the user's CSV/JSON file, or an MNIST
-// IDX folder. The Node edge: files are read here and handed to the runtime-agnostic loaders.
-import { readFile } from "node:fs/promises";
-import { extname } from "node:path";
-import { getTask, parseUserData, userTask } from "../tasks/index.ts";
-import { readMnistFolder } from "../tasks/node-files.ts";
-import type { Task } from "../tasks/types.ts";
+// Where a command's data come from when they are not a built-in task's: the user's CSV/JSON file or an
+// MNIST IDX folder. The Node edge: files are read here and their contents go into the run's raw input.
+import { UserError } from "../app/index.ts";
+import { readIdxFolder, readText } from "./files.ts";
 
 export interface DataFlags {
   data?: string;
@@ -14,24 +11,23 @@ export interface DataFlags {
   mnistDir?: string;
 }
 
-export async function resolveTask(taskName: string, seed: number, f: DataFlags): Promise<Task> {
+/** The raw input's `data` (contents, not paths), and the task it implies (mnist for --mnist-dir). */
+export async function dataInput(f: DataFlags, task: string | undefined): Promise<{ task?: string; data?: unknown }> {
+  for (const [flag, given] of [["--targets", f.targets], ["--classification", f.classification],
+    ["--test-fraction", f.testFraction]] as const) {
+    if (given !== undefined && !f.data) throw new UserError(flag, "applies to --data only");
+  }
+  if (f.data && f.mnistDir) throw new UserError("--mnist-dir", "give --data or --mnist-dir, not both");
   if (f.data) {
-    const ext = extname(f.data).toLowerCase();
-    if (ext !== ".csv" && ext !== ".json") throw new Error(`--data: expected a .csv or .json file, got "${f.data}"`);
-    const text = await readFile(f.data, "utf8");
-    const dataset = parseUserData(text, ext === ".csv" ? "csv" : "json", {
-      targets: f.targets?.split(","),
-      kind: f.classification ? "classification" : undefined,
-      testFraction: f.testFraction,
-      seed,
-    });
-    return userTask(dataset);
+    const data: Record<string, unknown> = { name: f.data, text: await readText(f.data, "--data") };
+    if (f.targets !== undefined) data.targets = f.targets;
+    if (f.classification) data.classification = true;
+    if (f.testFraction !== undefined) data.testFraction = f.testFraction;
+    return { task, data };
   }
-  const task = getTask(taskName);
   if (f.mnistDir) {
-    if (task.name !== "mnist") throw new Error("--mnist-dir only applies to --task mnist");
-    const dataset = await readMnistFolder(f.mnistDir);
-    return { ...task, make: () => dataset };
+    if (task !== undefined && task !== "mnist") throw new UserError("--mnist-dir", "only applies to --task mnist");
+    return { task: "mnist", data: { format: "idx", files: await readIdxFolder(f.mnistDir, "--mnist-dir") } };
   }
-  return task;
+  return { task };
 }

@@ -1,102 +1,114 @@
-// `brainwire discover model.json`: finds the model's circuit (ACDC, EAP, EAP→ACDC, neuron-level ACDC),
-// prints its scores and writes it as versioned JSON; `--sweep` runs a τ grid and writes the curve.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+// `brainwire discover model.json`: finds the model's circuit (ACDC, EAP, EAP-IG, EAP→ACDC, neuron-level
+// ACDC), prints its scores and writes it as versioned JSON; `--sweep` also runs a τ grid, prints its
+// table and writes the curve. A thin face: flags → resolveDiscover → runDiscovery.
 import cliProgress from "cli-progress";
-import { checkAblation } from "../circuits/ablation.ts";
-import { serializeCircuit } from "../circuits/circuit-io.ts";
-import { checkMethod, discover, type DiscoverOptions } from "../circuits/discover.ts";
-import { discoverSweep } from "../circuits/discover-sweep.ts";
-import { checkMetricName } from "../circuits/metrics.ts";
-import { logGrid } from "../circuits/sweep.ts";
-import { createEngine } from "../engine/engine.ts";
+import { writeFile } from "node:fs/promises";
+import { asUserError, resolveDiscover, runDiscovery, UserError, type DiscoverInput, type DiscoverResult,
+  type DiscoverSpec } from "../app/index.ts";
+import { circuitMask, serializeCircuit } from "../circuits/circuit-io.ts";
 import { parseModel } from "../model/io.ts";
-import { Mlp } from "../model/mlp.ts";
-import { taskNames } from "../tasks/index.ts";
-import type { Dataset } from "../tasks/types.ts";
+import type { ModelSnapshot } from "../model/spec.ts";
 import { drawNetwork } from "../viz/network-svg.ts";
-import { resolveTask, type DataFlags } from "./data.ts";
+import { dataInput, type DataFlags } from "./data.ts";
+import { inFile } from "./errors.ts";
+import { prepareOutput, readText } from "./files.ts";
 import { seconds, table } from "./format.ts";
+import { mib } from "./train-command.ts";
 
 export interface DiscoverFlags extends DataFlags {
   out?: string;
   svg?: string;
-  method: string;
+  method?: string;
   tau?: number;
-  ablation: string;
+  ablation?: string;
   metric?: string;
   outputs?: string;
   topK?: number;
   fraction?: number;
-  steps?: number;
+  igSteps?: number;
   examples?: number;
   seed?: number;
   task?: string;
+  clean?: string;
+  corrupt?: string;
   sweep?: boolean;
   grid?: string;
+  memoryBudget?: number;
   quiet?: boolean;
 }
 
-export async function discoverCommand(modelPath: string, f: DiscoverFlags): Promise<void> {
-  const snapshot = parseModel(await readFile(modelPath, "utf8"));
-  const meta = snapshot.meta ?? {};
-  const seed = f.seed ?? (typeof meta.seed === "number" ? meta.seed : 0);
-  const taskName = f.task ?? (typeof meta.task === "string" ? meta.task : undefined);
-  if (!f.data && (taskName === undefined || !taskNames.includes(taskName))) {
-    throw new Error(`${modelPath} does not name a built-in task (${String(taskName)}): pass --task, or --data for user data`);
-  }
-  const opts: DiscoverOptions = {
-    method: checkMethod(f.method),
-    ablation: checkAblation(f.ablation),
-    metric: f.metric === undefined ? undefined : checkMetricName(f.metric),
-    tau: f.tau,
-    outputs: f.outputs?.split(",").map((t) => parseIndex(t, "--outputs")),
-    topK: f.topK,
-    fraction: f.fraction,
-    steps: f.steps,
-    examples: f.examples,
-    seed,
-  };
-  if (opts.tau !== undefined && !(opts.tau > 0 && Number.isFinite(opts.tau))) {
-    throw new Error(`--tau must be a finite number > 0, got ${opts.tau}`);
-  }
-  const task = await resolveTask(taskName ?? "", seed, f);
-  const engine = await createEngine();
-  const data = await task.make(engine, seed);
-  const model = Mlp.fromSnapshot(engine, snapshot);
-  opts.truth = task.groundTruth;
+const RUN_FLAGS = ["method", "tau", "ablation", "metric", "outputs", "topK", "fraction", "igSteps", "examples",
+  "seed"] as const;
+
+/** The model file as the run's raw input (its contents), with the flags. */
+export async function discoverInput(modelPath: string, f: DiscoverFlags): Promise<DiscoverInput> {
+  const text = await readText(modelPath, modelPath);
+  let model: ModelSnapshot;
   try {
-    if (f.sweep) await sweep(model, data, opts, f);
-    else await once(model, data, opts, f, snapshot);
-  } finally {
-    model.dispose();
+    model = parseModel(text);
+  } catch (err) {
+    throw inFile(asUserError(err, "model"), modelPath);
   }
+  const raw: Record<string, unknown> = { model, ...(await dataInput(f, f.task)) };
+  for (const k of RUN_FLAGS) if (f[k] !== undefined) raw[k] = f[k];
+  if (f.clean !== undefined || f.corrupt !== undefined) {
+    if (f.clean === undefined || f.corrupt === undefined) throw new UserError("--clean/--corrupt", "give both files");
+    raw.pairs = { clean: await readText(f.clean, "--clean"), corrupted: await readText(f.corrupt, "--corrupt") };
+  }
+  if (f.grid !== undefined && !f.sweep) throw new UserError("--grid", "applies to --sweep only");
+  if (f.sweep) raw.sweep = f.grid ?? true;
+  for (const k of Object.keys(raw)) if (raw[k] === undefined) delete raw[k];
+  return raw as DiscoverInput;
 }
 
-async function once(model: Mlp, data: Dataset, opts: DiscoverOptions, f: DiscoverFlags,
-  snapshot: ReturnType<typeof parseModel>): Promise<void> {
-  const bar = f.quiet ? undefined : new cliProgress.SingleBar(
-    { format: "  {bar} {value}/{total} receivers | {eta_formatted} left" }, cliProgress.Presets.shades_classic);
-  let started = false;
-  const d = discover(model, data, {
-    ...opts,
-    onProgress: (done, total) => {
-      if (!started) bar?.start(total, 0);
-      started = true;
-      bar?.update(done);
+export async function discoverCommand(modelPath: string, f: DiscoverFlags): Promise<void> {
+  let spec: DiscoverSpec;
+  try {
+    spec = resolveDiscover(await discoverInput(modelPath, f), { memoryBudget: mib(f.memoryBudget) });
+  } catch (err) {
+    throw inFile(err, modelPath);
+  }
+  const out = f.out ?? (spec.sweep ? "out/sweep.json" : "out/circuit.json");
+  await prepareOutput(out, "--out");
+  if (f.svg) await prepareOutput(f.svg, "--svg");
+  const tty = !f.quiet && process.stderr.isTTY;
+  const bar = tty ? new cliProgress.SingleBar({ format: "  {bar} {value}/{total} {what} | {eta_formatted} left" },
+    cliProgress.Presets.shades_classic) : undefined;
+  let phase = "";
+  const d = await runDiscovery(spec, {
+    onProgress: (p) => {
+      // The circuit's receivers first, then (with --sweep) the τ points.
+      const what = phase === "" || (phase === "receivers" && p.done < p.total) ? "receivers" : "τ points";
+      if (what !== phase) {
+        bar?.stop();
+        bar?.start(p.total, 0, { what });
+        phase = what;
+      }
+      bar?.update(p.done, { what });
     },
   });
   bar?.stop();
+  console.log(table(summary(d, spec, spec.sweep ? undefined : out)));
+  if (spec.sweep) await writeSweep(d, spec, out);
+  else await writeFile(out, serializeCircuit(d.circuit));
+  if (f.svg) {
+    const s = d.circuit.scores;
+    await writeFile(f.svg, drawNetwork(spec.model, { circuit: { kept: circuitMask(d.circuit, spec.model.spec) },
+      ...names(spec.model.meta), title: `circuit · ${d.circuit.settings.method} · ${s.edges} edges` }));
+    console.log(table([["picture", f.svg]]));
+  }
+}
+
+function summary(d: DiscoverResult, spec: DiscoverSpec, out: string | undefined): [string, string][] {
   const s = d.circuit.scores;
-  const out = f.out ?? "out/circuit.json";
-  await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, serializeCircuit(d.circuit));
+  const where = d.heldOut ? "held out" : spec.pairs ? "on the given pairs" : "on the training data: no held-out split";
+  const settings = d.circuit.settings;
   const rows: [string, string][] = [
-    ["method", `${d.circuit.settings.method} (${d.circuit.settings.ablation} ablation, metric ${d.metric})`],
-    ["τ / top-k", d.circuit.settings.tau !== undefined ? String(d.circuit.settings.tau) : `top ${d.circuit.settings.topK}`],
+    ["method", `${settings.method} (${settings.ablation} ablation, metric ${d.metric})`],
+    ["τ / top-k", settings.tau !== undefined ? String(settings.tau) : `top ${settings.topK}`],
     ["edges kept", `${s.edges} of ${s.totalEdges} (sparsity ${((s.sparsity ?? 0) * 100).toFixed(2)}%)`],
     ["neurons connected", `${s.neurons} of ${s.totalNeurons}`],
-    ["faithfulness", `${s.faithfulnessMetric} ${s.faithfulness?.toExponential(3)} (held out)`],
+    ["faithfulness", `${s.faithfulnessMetric} ${s.faithfulness?.toExponential(3)} (${where})`],
     ["task score", s.task ? `${s.task.metric}: circuit ${fmt(s.task.circuit)}, full model ${fmt(s.task.full)}` : "-"],
     ["modularity", s.modularity?.toFixed(3) ?? "-"],
     ["discovery", `${seconds(d.ms)}, ${d.evaluations} evaluations`],
@@ -104,29 +116,21 @@ async function once(model: Mlp, data: Dataset, opts: DiscoverOptions, f: Discove
   if (s.groundTruth) {
     rows.push(["ground truth", `precision ${s.groundTruth.precision.toFixed(3)}, recall ${s.groundTruth.recall.toFixed(3)}`]);
   }
-  rows.push(["circuit", `${out} (hash ${d.circuitHash})`]);
-  if (f.svg) {
-    await writeFile(f.svg, drawNetwork(snapshot, { circuit: { kept: d.mask }, ...names(snapshot.meta),
-      title: `circuit · ${d.circuit.settings.method} · ${s.edges} edges` }));
-    rows.push(["picture", f.svg]);
-  }
-  console.log(table(rows));
+  if (out) rows.push(["circuit", `${out} (hash ${d.circuitHash})`]);
+  return rows;
 }
 
-async function sweep(model: Mlp, data: Dataset, opts: DiscoverOptions, f: DiscoverFlags): Promise<void> {
-  const grid = f.grid ? f.grid.split(",").map((t) => parsePositive(t, "--grid")) : logGrid();
-  const { points, area, auc } = await discoverSweep(model, data, opts, grid, {
-    onProgress: (done, total) => f.quiet || process.stdout.write(`\r  τ ${done}/${total}`),
-  });
-  if (!f.quiet) process.stdout.write("\r");
-  for (const p of f.quiet ? [] : points) {
-    console.log(`  τ ${p.tau!.toExponential(0).padEnd(6)} edges ${String(p.edges).padStart(6)}  ` +
-      `faithfulness ${p.faithfulness.toExponential(2)}  ${seconds(p.ms)}`);
+/** The τ table, then the sweep file: the curve, and the settings it was run with. */
+async function writeSweep(d: DiscoverResult, spec: DiscoverSpec, out: string): Promise<void> {
+  const { points, area, auc } = d.sweep!;
+  console.log("\n  τ        edges   faithfulness   time");
+  for (const p of points) {
+    console.log(`  ${p.tau!.toExponential(0).padEnd(6)} ${String(p.edges).padStart(7)}   ` +
+      `${p.faithfulness.toExponential(2).padStart(12)}   ${seconds(p.ms)}`);
   }
-  const out = f.out ?? "out/sweep.json";
-  await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, JSON.stringify({ format: "brainwire.sweep", version: 1, settings: { ...opts, truth: undefined },
-    area, auc, points }, null, 1));
+  const { model, data, pairs, sweep, ...settings } = spec;
+  await writeFile(out, JSON.stringify({ format: "brainwire.sweep", version: 1, modelHash: d.circuit.modelHash,
+    settings: { ...settings, grid: sweep }, area, auc, points }, null, 1));
   console.log(table([
     ["area under faithfulness-vs-edges", area.toExponential(3)],
     ...(auc !== undefined ? [["ground-truth ROC AUC", auc.toFixed(3)] as [string, string]] : []),
@@ -141,16 +145,4 @@ function names(meta: Record<string, unknown> | undefined): { inputNames?: string
 
 function fmt(v: number): string {
   return Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? v.toFixed(4) : v.toExponential(3);
-}
-
-function parseIndex(t: string, flag: string): number {
-  const n = Number(t);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag}: "${t}" is not an output index`);
-  return n;
-}
-
-function parsePositive(t: string, flag: string): number {
-  const n = Number(t);
-  if (!(n > 0 && Number.isFinite(n))) throw new Error(`${flag}: "${t}" is not a positive number`);
-  return n;
 }

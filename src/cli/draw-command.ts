@@ -1,22 +1,27 @@
 // `brainwire draw model.json --out net.svg [--circuit circuit.json]`: the network picture of
 // spec/bimt.md, with a circuit drawn over it (kept edges solid, pruned edges faint).
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
+import { asUserError, UserError } from "../app/index.ts";
 import { circuitMask, parseCircuit } from "../circuits/circuit-io.ts";
 import { modelHash, parseModel } from "../model/io.ts";
 import { drawNetwork, type CircuitMask } from "../viz/network-svg.ts";
+import { CliError } from "./errors.ts";
+import { prepareOutput, readText } from "./files.ts";
 
 export async function drawCommand(modelPath: string, f: { out: string; title?: string; circuit?: string }):
   Promise<void> {
-  const snapshot = parseModel(await readFile(modelPath, "utf8"));
+  const snapshot = parsed(modelPath, parseModel, await readText(modelPath, modelPath));
+  await prepareOutput(f.out, "--out");
   const meta = snapshot.meta ?? {};
   const names = (k: string) => (Array.isArray(meta[k]) ? (meta[k] as string[]) : undefined);
   let circuit: CircuitMask | undefined;
   let caption: string | undefined;
   if (f.circuit) {
-    const c = parseCircuit(await readFile(f.circuit, "utf8"));
+    const c = parsed(f.circuit, parseCircuit, await readText(f.circuit, "--circuit"));
     const hash = modelHash(snapshot);
     if (c.modelHash !== hash) {
-      throw new Error(`${f.circuit} belongs to another model (model hash ${c.modelHash}, ${modelPath} has ${hash})`);
+      throw new UserError("--circuit", `${f.circuit} belongs to another model (model hash ${c.modelHash}, ` +
+        `${modelPath} has ${hash})`);
     }
     circuit = { kept: circuitMask(c, snapshot.spec) };
     caption = `${c.settings.method}, ${c.settings.ablation} ablation, ${c.settings.metric}` +
@@ -31,4 +36,14 @@ export async function drawCommand(modelPath: string, f: { out: string; title?: s
   });
   await writeFile(f.out, svg);
   console.log(`wrote ${f.out}`);
+}
+
+/** A file's text parsed; a format problem is the user's, named by the file. */
+function parsed<T>(path: string, parse: (text: string) => T, text: string): T {
+  try {
+    return parse(text);
+  } catch (err) {
+    const e = asUserError(err, path);
+    throw e instanceof UserError ? new CliError(path, e.problem) : e;
+  }
 }

@@ -52,16 +52,45 @@ describe("brainwire train", () => {
   });
 
   it.each([
-    [["--task", "nope"], /unknown task "nope"/],
-    [["--mode", "fast"], /unknown mode "fast"/],
-    [["--lambda", "abc"], /bad λ schedule/],
-    [["--steps", "0"], /steps must be a whole number ≥ 1/],
-    [["--shape", "3,20,2"], /fixes the input \(2\)/],
-    [["--data", "x.txt"], /expected a .csv or .json file/],
-  ])("rejects %j with a clear error", async (args, message) => {
+    [["--task", "nope"], /^brainwire: --task: unknown task "nope"; the tasks are: .*two-moons/],
+    [["--mode", "fast"], /^brainwire: --mode: must be one of vanilla, l1, .*got "fast"/],
+    [["--lambda", "abc"], /^brainwire: --lambda: bad λ schedule "abc"/],
+    [["--steps", "0"], /^brainwire: --steps: must be a whole number ≥ 1, got 0/],
+    [["--steps", "abc"], /^brainwire: option '--steps <n>' argument 'abc' is invalid/],
+    [["--shape", "3,20,2"], /^brainwire: --shape: \[3,20,2\] must run from the task's input size 2 to its output size 2/],
+    [["--shape", "2,30000,30000,2"], /^brainwire: --shape: .* needs about 27\.7 GiB of memory, more than the 4 GiB/],
+    [["--memory-budget", "0.1"], /^brainwire: --shape: .* over the budget of 102\.4 KiB/],
+    [["--seed", "-1"], /^brainwire: --seed: must be a whole number in 0 … 4294967295, got -1/],
+    [["--data", "x.txt"], /^brainwire: --data: no such file: x\.txt/],
+    [["--targets", "y"], /^brainwire: --targets: applies to --data only/],
+    [["--frobnicate"], /^brainwire: unknown option '--frobnicate'/],
+  ])("rejects %j with a clear error and exit code 2", async (args, message) => {
     const r = await brainwire("train", ...(args as string[]), "--out", join(dir, "bad.json"), "--quiet");
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message as RegExp);
+    expect(r.stdout).toBe("");
+  });
+
+  it("refuses an output path that is a folder before training, and creates missing folders", async () => {
+    const r = await brainwire("train", "--steps", "10", "--out", dir, "--quiet");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^brainwire: --out: .* is a folder; give a file name/);
+    const nested = join(dir, "new/deeper/m.json");
+    expect((await brainwire("train", "--steps", "10", "--out", nested, "--quiet")).code).toBe(0);
+    expect(parseModel(await readFile(nested, "utf8")).meta?.steps).toBe(10);
+  });
+
+  it("--version prints the package's version", async () => {
+    const r = await brainwire("--version");
+    expect(r.code).toBe(0);
+    const pkg = JSON.parse(await readFile(join(process.cwd(), "package.json"), "utf8"));
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it("prints no progress-bar carriage returns when its output is piped", async () => {
+    const r = await brainwire("train", "--steps", "300", "--out", join(dir, "piped.json"));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toMatch(/\r/);
   });
 });
 
@@ -108,16 +137,19 @@ describe("brainwire draw and import", () => {
 
     await writeFile(st, exportSafetensors(snapshot).subarray(0, 100));
     const bad = await brainwire("import", st, "--out", imported);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/brainwire: .+/);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^brainwire: .*m\.safetensors: .+/);
   });
 
   it("reports a bad model file instead of crashing", async () => {
     const file = join(dir, "broken.json");
     await writeFile(file, '{"format":"brainwire.model","version":1');
     const r = await brainwire("draw", file, "--out", join(dir, "x.svg"));
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/brainwire: .*JSON/i);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^brainwire: .*broken\.json: model file is not valid JSON/);
+    const missing = await brainwire("draw", join(dir, "missing.json"));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^brainwire: .*missing\.json: no such file: .*missing\.json\n$/);
   });
 });
 
@@ -157,16 +189,21 @@ describe("brainwire discover", () => {
     const circuit = join(dir, "ca.json");
     expect((await brainwire("discover", a, "--out", circuit, "--quiet")).code).toBe(0);
     const wrong = await brainwire("draw", b, "--circuit", circuit, "--out", join(dir, "w.svg"));
-    expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/belongs to another model/);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^brainwire: --circuit: .* belongs to another model/);
     for (const [args, message] of [
-      [["--tau", "0"], /--tau must be a finite number > 0/],
-      [["--method", "magic"], /unknown discovery method/],
-      [["--ablation", "erase"], /ablation/],
-      [["--outputs", "x"], /--outputs: "x" is not an output index/],
+      [["--tau", "0"], /^brainwire: --tau: must be a finite number > 0, got 0/],
+      [["--method", "magic"], /^brainwire: --method: must be one of acdc, acdc-nodes, eap, eap-ig, eap-acdc, got "magic"/],
+      [["--ablation", "erase"], /^brainwire: --ablation: must be one of zero, mean, resample, got "erase"/],
+      [["--outputs", "x"], /^brainwire: --outputs \(item 1\): must be a number, got "x"/],
+      [["--outputs", "5"], /^brainwire: --outputs \(item 1\): 5 is not an output index < 2/],
+      [["--examples", "0"], /^brainwire: --examples: must be a whole number ≥ 1, got 0/],
+      [["--steps", "5"], /^brainwire: unknown option '--steps'/],
+      [["--method", "eap", "--metric", "kl"], /^brainwire: --metric: eap needs a metric with a gradient/],
+      [["--metric", "nll", "--task", "symbolic-sharing"], /^brainwire: .*a\.json: shape \[2,20,20,2\] does not fit task symbolic-sharing/],
     ] as [string[], RegExp][]) {
       const r = await brainwire("discover", a, ...args, "--quiet");
-      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr).toMatch(message);
     }
   });

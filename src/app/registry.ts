@@ -1,7 +1,8 @@
 // The task registry, family-aware: every task a run can name, with the model family that trains it.
-// MLP tasks (src/tasks) are registered here; a family that brings sequence tasks (transformers) registers
-// them with registerTask({ family: "transformer", task }) next to its runner in families.ts.
+// MLP tasks (src/tasks) and sequence tasks (src/tasks/sequence, family "transformer") are registered here;
+// a task added later goes in with registerTask({ family, task }).
 import { tasks as mlpTasks } from "../tasks/index.ts";
+import { seqTasks } from "../tasks/sequence/index.ts";
 import type { SeqTask } from "../tasks/sequence-types.ts";
 import type { Task, TaskKind } from "../tasks/types.ts";
 import { UserError } from "./user-error.ts";
@@ -18,6 +19,8 @@ export function registerTask(entry: RegisteredTask): void {
 }
 
 for (const task of Object.values(mlpTasks)) registerTask({ family: "mlp", task });
+// Sequence tasks are known by name now; they run once the transformer family registers its runner.
+for (const task of Object.values(seqTasks)) registerTask({ family: "transformer", task });
 
 export function registeredTasks(): RegisteredTask[] {
   return [...registry.values()];

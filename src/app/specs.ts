@@ -9,7 +9,7 @@ import type { ModelSnapshot } from "../model/spec.ts";
 import type { RunRecord } from "../study/types.ts";
 import type { TrainSettings } from "../tasks/types.ts";
 import type { Mode } from "../train/modes.ts";
-import type { Curves, Metrics } from "../train/trainer.ts";
+import type { Curves, Metrics, Progress } from "../train/trainer.ts";
 import type { DataSpec } from "./data-spec.ts";
 
 export interface MlpTrainSpec {
@@ -118,15 +118,9 @@ export interface DiscoverResult {
 
 export type StudyRunResult = RunRecord;
 
-export interface TrainProgress {
+/** The training loop's progress (step, loss, cost, λ, swaps, test), as plain data. */
+export interface TrainProgress extends Progress {
   phase: "train";
-  step: number;
-  steps: number;
-  loss: number;
-  cost: number;
-  lambda: number;
-  swaps: number;
-  test?: number;
   /** The model so far, when the caller asked for it (RunContext.withModel). */
   model?: ModelSnapshot;
 }

@@ -4,27 +4,18 @@ import cliProgress from "cli-progress";
 import { writeFile } from "node:fs/promises";
 import { resolveTrain, runTraining, UserError, type TrainInput } from "../app/index.ts";
 import { serializeModel } from "../model/io.ts";
+import type { SettingOverrides } from "../train/settings.ts";
 import { drawNetwork } from "../viz/network-svg.ts";
 import { dataInput, type DataFlags } from "./data.ts";
 import { prepareOutput } from "./files.ts";
 import { bytes, metric, seconds, table } from "./format.ts";
 
-export interface TrainFlags extends DataFlags {
+export interface TrainFlags extends DataFlags, SettingOverrides {
   task?: string;
   mode?: string;
   seed?: number;
   out: string;
   svg?: string;
-  steps?: number;
-  lr?: number;
-  lambda?: string;
-  shape?: string;
-  batch?: number;
-  swapEvery?: number;
-  topK?: number;
-  weightFactor?: number;
-  l0?: number;
-  costForm?: string;
   permuteAdam?: boolean;
   memoryBudget?: number;
   quiet?: boolean;

@@ -19,7 +19,10 @@ export function parseMode(name: string): Mode {
   throw new Error(`unknown mode "${name}": choose one of ${MODES.join(", ")}`);
 }
 
-export function modeParts(mode: Mode, s: TrainSettings): ModeParts {
+/** The settings a mode reads: an MLP task's TrainSettings or a sequence task's SeqTrainSettings. */
+export type ModeSettings = Pick<TrainSettings, "weightFactor" | "swapWeightFactor">;
+
+export function modeParts(mode: Mode, s: ModeSettings): ModeParts {
   const A = s.weightFactor;
   const swapA = s.swapWeightFactor ?? A;
   switch (mode) {

@@ -100,8 +100,9 @@ export type { Environment, RunRecord, StudyConfig, StudyProgress } from "./study
 export { reportHtml } from "./viz/report-html.ts";
 
 // Pictures.
-export { drawNetwork, WEIGHT_COLORS, type CircuitMask, type DrawNetworkOptions } from "./viz/network-svg.ts";
-export { drawCurves, type CurvesOptions, type Series } from "./viz/curves-svg.ts";
+export { drawNetwork, networkScene, WEIGHT_COLORS, type CircuitMask, type DrawNetworkOptions } from "./viz/network-svg.ts";
+export { curvesScene, drawCurves, type CurvesOptions, type Series } from "./viz/curves-svg.ts";
+export { toSvg, type SvgNode } from "./viz/svg.ts";
 
 /** The tasks that train in seconds: what the page and the quick runtime checks offer. */
 export const FAST_TASKS = [

@@ -1,5 +1,5 @@
 // Line charts for loss and cost curves, optionally on a log-y axis. Pure function of the data.
-import { escapeXml, px, svgOpen, text } from "./svg.ts";
+import { el, lineEl, px, svgRoot, textEl, toSvg, type SvgNode } from "./svg.ts";
 
 export interface Series {
   name: string;
@@ -22,6 +22,11 @@ const PAD = { left: 64, right: 16, top: 40, bottom: 48 };
 
 /** One polyline per series with at least one drawable point; non-finite points are skipped. */
 export function drawCurves(series: Series[], opts: CurvesOptions): string {
+  return toSvg(curvesScene(series, opts));
+}
+
+/** The chart as an SVG tree (svg.ts): what drawCurves writes, and what the page patches live. */
+export function curvesScene(series: Series[], opts: CurvesOptions): SvgNode {
   const width = opts.width ?? 640;
   const height = opts.height ?? 360;
   const toY = opts.logY ? Math.log10 : (v: number) => v;
@@ -40,43 +45,38 @@ export function drawCurves(series: Series[], opts: CurvesOptions): string {
   const sx = (x: number): number => PAD.left + ((x - xs[0]) / (xs[1] - xs[0])) * plotW;
   const sy = (v: number): number => PAD.top + plotH - ((v - y0) / (y1 - y0)) * plotH;
 
-  const parts = [svgOpen(width, height)];
-  parts.push(text(width / 2, 24, opts.title, `text-anchor="middle" font-size="15" font-weight="600"`));
-  parts.push(`<rect x="${PAD.left}" y="${PAD.top}" width="${px(plotW)}" height="${px(plotH)}" ` +
-    `fill="none" stroke="#9ca3af"/>`);
-  const tickText = `font-size="10" fill="#374151"`;
+  const parts: SvgNode[] = [];
+  parts.push(textEl(width / 2, 24, opts.title, { "text-anchor": "middle", "font-size": "15", "font-weight": "600" }));
+  parts.push(el("rect", { x: PAD.left, y: PAD.top, width: plotW, height: plotH, fill: "none", stroke: "#9ca3af" }));
+  const tickText = { "font-size": "10", fill: "#374151" };
   for (const t of xTicks.filter((t) => t >= xs[0] && t <= xs[1])) {
-    parts.push(segment(sx(t), PAD.top + plotH, sx(t), PAD.top + plotH + 4, `stroke="#9ca3af"`));
-    parts.push(text(sx(t), PAD.top + plotH + 16, formatTick(t), `text-anchor="middle" ${tickText}`));
+    parts.push(lineEl(sx(t), PAD.top + plotH, sx(t), PAD.top + plotH + 4, { stroke: "#9ca3af" }));
+    parts.push(textEl(sx(t), PAD.top + plotH + 16, formatTick(t), { "text-anchor": "middle", ...tickText }));
   }
   for (const t of yTicks) {
-    parts.push(segment(PAD.left, sy(t), PAD.left + plotW, sy(t), `stroke="#e5e7eb"`));
-    parts.push(text(PAD.left - 6, sy(t) + 3, opts.logY ? `1e${t}` : formatTick(t), `text-anchor="end" ${tickText}`));
+    parts.push(lineEl(PAD.left, sy(t), PAD.left + plotW, sy(t), { stroke: "#e5e7eb" }));
+    parts.push(textEl(PAD.left - 6, sy(t) + 3, opts.logY ? `1e${t}` : formatTick(t), { "text-anchor": "end", ...tickText }));
   }
-  parts.push(text(PAD.left + plotW / 2, height - 10, opts.xLabel, `text-anchor="middle" font-size="12"`));
+  parts.push(textEl(PAD.left + plotW / 2, height - 10, opts.xLabel, { "text-anchor": "middle", "font-size": "12" }));
   const yMid = PAD.top + plotH / 2;
-  parts.push(text(16, yMid, opts.yLabel, `text-anchor="middle" font-size="12" transform="rotate(-90 16 ${px(yMid)})"`));
-  if (all.length === 0) parts.push(text(PAD.left + plotW / 2, yMid, "no data", `text-anchor="middle" fill="#6b7280"`));
+  parts.push(textEl(16, yMid, opts.yLabel,
+    { "text-anchor": "middle", "font-size": "12", transform: `rotate(-90 16 ${px(yMid)})` }));
+  if (all.length === 0) parts.push(textEl(PAD.left + plotW / 2, yMid, "no data", { "text-anchor": "middle", fill: "#6b7280" }));
 
   drawable.forEach((points, k) => {
     if (points.length === 0) return;
     const color = SERIES_COLORS[k % SERIES_COLORS.length];
     const coords = points.map(([x, y]) => `${px(sx(x))},${px(sy(toY(y)))}`).join(" ");
-    parts.push(`<polyline points="${coords}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
+    parts.push(el("polyline", { points: coords, fill: "none", stroke: color, "stroke-width": "1.5" }));
   });
   series.forEach((s, k) => {
     const y = PAD.top + 14 + 16 * k;
     const x = PAD.left + plotW - 120;
     const color = SERIES_COLORS[k % SERIES_COLORS.length];
-    parts.push(segment(x, y - 4, x + 18, y - 4, `stroke="${color}" stroke-width="2"`));
-    parts.push(`<text x="${x + 24}" y="${px(y)}" font-size="11">${escapeXml(s.name)}</text>`);
+    parts.push(lineEl(x, y - 4, x + 18, y - 4, { stroke: color, "stroke-width": "2" }));
+    parts.push(textEl(x + 24, y, s.name, { "font-size": "11" }));
   });
-  parts.push("</svg>");
-  return parts.join("\n");
-}
-
-function segment(x1: number, y1: number, x2: number, y2: number, attrs: string): string {
-  return `<line x1="${px(x1)}" y1="${px(y1)}" x2="${px(x2)}" y2="${px(y2)}" ${attrs}/>`;
+  return svgRoot(width, height, parts);
 }
 
 /** [min, max] of the values; a single value or none gets a unit-wide range so scales stay finite. */

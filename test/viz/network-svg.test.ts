@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { drawNetwork, WEIGHT_COLORS } from "../../src/viz/network-svg.ts";
+import { drawNetwork, networkScene, WEIGHT_COLORS } from "../../src/viz/network-svg.ts";
+import { toSvg } from "../../src/viz/svg.ts";
 import { makeSnapshot } from "./fixtures.ts";
 import { circles, expectWellFormedSvg, lines, texts } from "./svg-check.ts";
 
@@ -39,15 +40,15 @@ describe("drawNetwork, 1-D layout", () => {
     p.outPerm = [1, 2, 0];
     const byX = (svg: string, row: (y: number) => boolean): string[] =>
       texts(svg).filter((t) => row(t.y)).sort((a, b) => a.x - b.x).map((t) => t.content);
-    const svg = drawNetwork(p);
+    const svg = drawNetwork(p, { legend: false }); // only the neuron labels
     const ys = circles(svg).map((c) => c.cy);
     const [bottom, top] = [Math.max(...ys), Math.min(...ys)];
     expect(byX(svg, (y) => y > bottom)).toEqual(["x3", "x1", "x4", "x2"]);
     expect(byX(svg, (y) => y < top)).toEqual(["y2", "y3", "y1"]);
-    const named = drawNetwork(p, { inputNames: ["a", "b", "c", "d"], outputNames: ["u", "v", "w"] });
+    const named = drawNetwork(p, { inputNames: ["a", "b", "c", "d"], outputNames: ["u", "v", "w"], legend: false });
     expect(byX(named, (y) => y > bottom)).toEqual(["c", "a", "d", "b"]);
     expect(byX(named, (y) => y < top)).toEqual(["v", "w", "u"]);
-    expect(byX(drawNetwork(s), (y) => y > bottom)).toEqual(["x1", "x2", "x3", "x4"]);
+    expect(byX(drawNetwork(s, { legend: false }), (y) => y > bottom)).toEqual(["x1", "x2", "x3", "x4"]);
   });
 
   it("draws a circuit: kept edges by sign, pruned faint grey or hidden", () => {
@@ -66,6 +67,35 @@ describe("drawNetwork, 1-D layout", () => {
     const hidden = lines(drawNetwork(s, { circuit: { kept }, showPruned: false }));
     expect(hidden.length).toBe(keptCount);
     expect(hidden.some((l) => l.stroke === pruned)).toBe(false);
+  });
+
+  it("carries its legend: the colours it uses, pruned only with a circuit, on one row or two by width", () => {
+    const legendOf = (svg: string) => /<g class="legend">([^]*?)<\/g>/.exec(svg)?.[1] ?? "";
+    const plain = legendOf(drawNetwork(s));
+    expect(texts(plain).map((t) => t.content)).toEqual(["w &gt; 0", "w &lt; 0", "line width ∝ |w| / max |w| of its layer"]);
+    expect([...plain.matchAll(/<rect [^>]*fill="([^"]+)"/g)].map((m) => m[1])).toEqual([positive, negative]);
+    const kept = s.layers.map((l) => new Uint8Array(l.weight.length).fill(1));
+    const withCircuit = legendOf(drawNetwork(s, { circuit: { kept } }));
+    expect(texts(withCircuit).map((t) => t.content).slice(0, 3)).toEqual(["kept, w &gt; 0", "kept, w &lt; 0", "pruned"]);
+    expect(withCircuit).toContain(`fill="${pruned}"`);
+    // Nothing of the legend falls outside the picture, wide or narrow (where the note gets its own row).
+    for (const width of [640, 360]) {
+      const svg = drawNetwork(s, { width, circuit: { kept }, caption: "c" });
+      const height = Number(/<svg [^>]*height="([\d.]+)"/.exec(svg)![1]);
+      const rows = new Set(texts(legendOf(svg)).map((t) => t.y));
+      expect(rows.size).toBe(width === 640 ? 1 : 2);
+      for (const t of texts(legendOf(svg))) expect(t.y).toBeLessThan(height);
+      const caption = texts(svg).find((t) => t.content === "c")!;
+      expect(Math.min(...rows)).toBeGreaterThan(caption.y); // under the caption, not over it
+    }
+    expect(drawNetwork(s, { legend: false })).not.toContain("legend");
+  });
+
+  it("is the SVG text of its tree (what the page paints), and a narrow picture has shallower layers", () => {
+    expect(drawNetwork(s, { title: "t" })).toBe(toSvg(networkScene(s, { title: "t" })));
+    const height = (width: number) => Number(networkScene(s, { width, legend: false }).attrs.height);
+    expect(height(640)).toBe(height(1000)); // 110 px between layers from 550 px up
+    expect(height(360)).toBeLessThan(height(640) - 2 * 30);
   });
 
   it("rejects a circuit mask that does not fit the model, naming the layer", () => {
@@ -110,7 +140,7 @@ describe("drawNetwork, grid layout (MNIST-sized)", () => {
     expect(svg.match(/<circle /g)!.length).toBe(994);
     expect(svg.match(/<polygon /g)!.length).toBe(4); // one plane per layer
     expect(texts(svg).map((t) => t.content)).toContain("zero"); // outputs labelled, 784 pixels not
-    expect(texts(svg).length).toBe(10);
+    expect(texts(svg).length).toBe(10 + 3); // and the legend's two swatches and its width note
   });
 
   it("puts the outputs on a ring above the hidden planes", () => {

@@ -96,7 +96,7 @@ const ScoresSchema = z.object({
   modularity: finite.optional(),
   timeMs: finite.optional(),
   evaluations: index.optional(),
-  groundTruth: z.object({ precision: finite, recall: finite }).optional(),
+  groundTruth: z.object({ precision: finite.nullable(), recall: finite }).optional(),
 });
 
 const CircuitSchema = z.object({

@@ -32,7 +32,7 @@ export interface CircuitPoint {
   /** Per original output, the original inputs its own circuit reaches (tasks with ground truth). */
   found?: number[][];
   /** found against the truth, micro-averaged over outputs. */
-  groundTruth?: { precision: number; recall: number };
+  groundTruth?: { precision: number | null; recall: number };
 }
 
 export interface SweepSummary {

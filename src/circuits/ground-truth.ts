@@ -39,8 +39,11 @@ export function reachedInputs(model: Perms, mask: EdgeMask): number[][] {
 }
 
 export interface PrecisionRecall {
-  /** Found pairs that are true / found pairs; 1 when nothing was found (no false claim). */
-  precision: number;
+  /**
+   * Found pairs that are true / found pairs; null when nothing was found: a circuit that connects no
+   * input to an output makes no claim, and scoring it 1 would rank an empty circuit best.
+   */
+  precision: number | null;
   /** Found pairs that are true / true pairs; 1 when there is nothing to find. */
   recall: number;
   tp: number;
@@ -49,7 +52,7 @@ export interface PrecisionRecall {
 }
 
 function pr(tp: number, fp: number, fn: number): PrecisionRecall {
-  return { precision: tp + fp ? tp / (tp + fp) : 1, recall: tp + fn ? tp / (tp + fn) : 1, tp, fp, fn };
+  return { precision: tp + fp ? tp / (tp + fp) : null, recall: tp + fn ? tp / (tp + fn) : 1, tp, fp, fn };
 }
 
 /**

@@ -33,7 +33,7 @@ export interface CircuitScores {
   timeMs?: number;
   evaluations?: number;
   /** Input→output pairs against the task's truth (micro-averaged over the scored outputs). */
-  groundTruth?: { precision: number; recall: number };
+  groundTruth?: { precision: number | null; recall: number };
 }
 
 export interface ScoreOptions {

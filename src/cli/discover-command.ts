@@ -114,7 +114,8 @@ function summary(d: DiscoverResult, spec: DiscoverSpec, out: string | undefined)
     ["discovery", `${seconds(d.ms)}, ${d.evaluations} evaluations`],
   ];
   if (s.groundTruth) {
-    rows.push(["ground truth", `precision ${s.groundTruth.precision.toFixed(3)}, recall ${s.groundTruth.recall.toFixed(3)}`]);
+    const p = s.groundTruth.precision; // null: the circuit connects no input, so it claims nothing
+    rows.push(["ground truth", `precision ${p === null ? "-" : p.toFixed(3)}, recall ${s.groundTruth.recall.toFixed(3)}`]);
   }
   if (out) rows.push(["circuit", `${out} (hash ${d.circuitHash})`]);
   return rows;

@@ -119,7 +119,7 @@ export function toCsv(runs: RunRecord[]): string {
     ["circuit_samples_per_s", (r) => r.inference.circuitSamplesPerSecond],
     ["circuit_sparse_edges", (r) => r.inference.circuitEdges]);
   const field = (v: unknown) => {
-    const s = v === undefined ? "" : String(v);
+    const s = v === undefined || v === null ? "" : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [cols.map(([h]) => h).join(","), ...runs.map((r) => cols.map(([, get]) => field(get(r))).join(","))]

@@ -65,7 +65,7 @@ export const COLUMN_VALUES: Record<string, Get> = {
   sparsity: (r) => acdcAt(r).sparsity,
   discoveryTime: (r) => acdcAt(r).ms,
   area: (r) => r.methods.acdc.sweep.area,
-  precision: (r) => acdcAt(r).groundTruth?.precision,
+  precision: (r) => acdcAt(r).groundTruth?.precision ?? undefined, // null (claims nothing) shows "–"
   recall: (r) => acdcAt(r).groundTruth?.recall,
   auc: (r) => r.methods.acdc.sweep.auc,
   modularity: (r) => acdcAt(r).modularity,
@@ -142,7 +142,7 @@ const METHOD_GET: Record<string, (m: { atDefault: CircuitPoint; sweep: SweepSumm
   edges: (m) => m.atDefault.edges,
   discoveryTime: (m) => m.atDefault.ms,
   area: (m) => m.sweep.area,
-  precision: (m) => m.atDefault.groundTruth?.precision,
+  precision: (m) => m.atDefault.groundTruth?.precision ?? undefined,
   recall: (m) => m.atDefault.groundTruth?.recall,
   auc: (m) => m.sweep.auc,
 };

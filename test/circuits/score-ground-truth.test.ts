@@ -45,8 +45,11 @@ describe("ground truth", () => {
     m.dispose();
   });
 
-  it("an empty circuit claims nothing: precision 1, recall 0", () => {
-    expect(groundTruthScore([[]], [[0, 1]]).total).toEqual({ precision: 1, recall: 0, tp: 0, fp: 0, fn: 2 });
+  it("an empty circuit claims nothing: precision undefined (null), recall 0", () => {
+    expect(groundTruthScore([[]], [[0, 1]]).total).toEqual({ precision: null, recall: 0, tp: 0, fp: 0, fn: 2 });
+    // one output claims nothing, the other one true pair: precision comes from the claims made
+    expect(groundTruthScore([[], [1]], [[0], [1]]).perOutput.map((p) => p.precision)).toEqual([null, 1]);
+    expect(groundTruthScore([[], [1]], [[0], [1]]).total.precision).toBe(1);
     expect(() => groundTruthScore([[]], [[0], [1]])).toThrow(/1 outputs found, the task has 2/);
   });
 

@@ -11,7 +11,8 @@ export interface FakeValues {
   edges?: number;
   discoveryMs?: number;
   area?: number;
-  precision?: number;
+  /** null: the circuit connects no input, so it claims no input→output pair. */
+  precision?: number | null;
   modularity?: number;
 }
 

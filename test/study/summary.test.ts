@@ -36,6 +36,20 @@ describe("study tables", () => {
     expect(t.columns.some((c) => c.key === "precision")).toBe(false); // two-moons has no ground truth
   });
 
+  it("shows an empty circuit's precision as – and never marks it best", () => {
+    const runs = [0, 1].flatMap((s) => [
+      fakeRun("vanilla", s, { precision: 0.5 }, "symbolic-independence"),
+      fakeRun("bimt", s, { precision: null, edges: 0 }, "symbolic-independence"),
+    ]);
+    const [t] = taskTables(runs);
+    const precision = t.columns.find((c) => c.key === "precision")!;
+    expect(formatCell(t.rows[1].cells.precision, precision.format)).toBe("–");
+    expect(formatCell(t.rows[0].cells.precision, precision.format)).toBe("0.500 ± 0.000");
+    expect(t.best.precision).toBeUndefined(); // one row with a value: nothing to compare
+    const mixed = taskTables([...runs, fakeRun("l1", 0, { precision: 0.25 }, "symbolic-independence")])[0];
+    expect(mixed.best.precision).toEqual(["vanilla"]);
+  });
+
   it("marks nothing with a single row, and lower MSE as better for regression", () => {
     const one = { key: "bimt" as const, cells: { test: { mean: 1, n: 1 } } };
     expect(bestRows([one], [{ key: "test", label: "t", group: "model", better: "lower", format: "sci" }])).toEqual({});

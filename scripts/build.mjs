@@ -77,16 +77,20 @@ async function buildBundles() {
 }
 
 // The page: one self-contained dist/web/index.html, so it also opens from file:// (where module scripts
-// and workers from files are refused). The worker is bundled first and inlined as a string; the page
-// starts it from a Blob URL.
+// and workers from files are refused). The workers (training, drawing) are bundled first and inlined as
+// strings; the page starts them from Blob URLs.
 async function buildPage() {
   const web = { bundle: true, format: "iife", platform: "browser", target: portable, minify: true, write: false,
     external: ["mnist"], logLevel: "warning" };
   const worker = await esbuild.build({ ...web, entryPoints: ["web/worker.ts"] });
+  const drawWorker = await esbuild.build({ ...web, entryPoints: ["web/draw-worker.ts"] });
   const main = await esbuild.build({
     ...web,
     entryPoints: ["web/main.ts"],
-    define: { __WORKER_SOURCE__: JSON.stringify(worker.outputFiles[0].text) },
+    define: {
+      __WORKER_SOURCE__: JSON.stringify(worker.outputFiles[0].text),
+      __DRAW_WORKER_SOURCE__: JSON.stringify(drawWorker.outputFiles[0].text),
+    },
   });
   const script = main.outputFiles[0].text.replaceAll("</script", "<\\/script");
   const template = await readFile(join(root, "web/index.html"), "utf8");

@@ -26,7 +26,8 @@ export interface TrainProgress {
   loss: number;
   cost: number;
   swaps: number;
-  snapshot: ModelSnapshot;
+  /** The model to draw, at most every SNAPSHOT_MS (worker.ts); absent in between. */
+  snapshot?: ModelSnapshot;
   inputNames?: string[];
   outputNames?: string[];
 }
@@ -62,4 +63,11 @@ export interface DiscoverProgress {
   total: number;
 }
 
-export type FromWorker = TrainProgress | Trained | DiscoverProgress | Discovered | { type: "error"; message: string };
+/** The trained model's file text (serializeModel), for the download link; follows "trained". */
+export interface ModelFile {
+  type: "model-file";
+  text: string;
+}
+
+export type FromWorker = TrainProgress | Trained | ModelFile | DiscoverProgress | Discovered |
+  { type: "error"; message: string };

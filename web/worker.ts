@@ -1,7 +1,8 @@
 // The page's training worker: trains step by step so the page can draw the network as it learns, then
 // runs circuit discovery on the trained model. Started from a Blob URL (see main.ts), so it is a classic
-// worker bundled as an IIFE. Each slice of steps is followed by a progress message with the current
-// snapshot and a turn of the event loop, where a "stop" message can arrive.
+// worker bundled as an IIFE. Each slice of steps (about a frame long) is followed by a progress message
+// and a turn of the event loop, where a "stop" message can arrive; a snapshot to draw rides along at
+// most every SNAPSHOT_MS, which bounds what the page has to copy and draw.
 import {
   checkMethod,
   checkAblation,
@@ -10,6 +11,7 @@ import {
   finishSession,
   modelHash,
   serializeCircuit,
+  serializeModel,
   startSession,
   type Dataset,
   type Engine,
@@ -17,8 +19,10 @@ import {
 } from "../src/index.ts";
 import type { DiscoverRequest, FromWorker, ToWorker, TrainRequest } from "./protocol.ts";
 
-/** Milliseconds of training between two pictures. */
-const SLICE_MS = 40;
+/** Milliseconds of training between two looks at the message queue: Stop lands within about a frame. */
+const SLICE_MS = 16;
+/** Least milliseconds between two snapshots sent to be drawn. */
+const SNAPSHOT_MS = 100;
 
 const scope = self as unknown as Worker;
 const post = (m: FromWorker) => scope.postMessage(m);
@@ -58,6 +62,7 @@ async function trainLive(m: TrainRequest): Promise<void> {
   const t0 = performance.now();
   let step = 0;
   let swaps = 0;
+  let sent = -Infinity;
   try {
     while (step < steps && !stopRequested) {
       const until = performance.now() + SLICE_MS;
@@ -67,7 +72,10 @@ async function trainLive(m: TrainRequest): Promise<void> {
         swaps += r.swaps;
         if (!Number.isFinite(r.loss)) throw new Error(`training diverged at step ${step - 1}: loss ${r.loss}`);
       } while (step < steps && performance.now() < until);
-      post({ type: "progress", step, steps, loss: r.loss, cost: r.cost, swaps, snapshot: s.trainer.model.toSnapshot(),
+      const now = performance.now();
+      const snapshot = now - sent >= SNAPSHOT_MS || step === steps ? s.trainer.model.toSnapshot() : undefined;
+      if (snapshot) sent = now;
+      post({ type: "progress", step, steps, loss: r.loss, cost: r.cost, swaps, snapshot,
         inputNames: s.data.inputNames, outputNames: s.data.outputNames });
       await nextTurn();
     }
@@ -79,6 +87,8 @@ async function trainLive(m: TrainRequest): Promise<void> {
   trained = { model, data: s.data, seed: m.seed, truth: s.task.groundTruth };
   post({ type: "trained", snapshot, weightsHash: modelHash(snapshot), metrics, steps: step, swaps,
     ms: performance.now() - t0, stopped: step < steps });
+  // The file text after the result, so the page shows "stopped" without waiting for it.
+  post({ type: "model-file", text: serializeModel(snapshot) });
 }
 
 async function discoverLive(m: DiscoverRequest): Promise<void> {

@@ -73,11 +73,23 @@ describe.skipIf(!existsSync(CHROMIUM) && !required)("the page in Chromium", () =
     expect(await hash.textContent()).toBe(node.circuitHash);
     await expect.poll(() => page.locator("#scores").textContent())
       .toContain(`${node.edges} of ${node.totalEdges}`);
-    // What is drawn: one coloured line per kept edge, the pruned ones grey.
-    const lines = page.locator("#network svg line");
-    const pruned = page.locator(`#network svg line[stroke="${WEIGHT_COLORS.pruned}"]`);
-    expect((await lines.count()) - (await pruned.count())).toBe(node.edges);
-    expect(await pruned.count()).toBe(node.totalEdges - node.edges);
+    // What is drawn (the canvas paints the very tree the SVG download writes): one coloured line per kept
+    // edge, the pruned ones grey, and the legend that says so.
+    const [picture] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "picture.svg" }).click(),
+    ]);
+    const svg = await readFile(await picture.path(), "utf8");
+    const strokes = [...svg.matchAll(/<line [^>]*stroke="([^"]+)" stroke-width/g)].map((m) => m[1]);
+    const pruned = strokes.filter((c) => c === WEIGHT_COLORS.pruned).length;
+    expect(strokes.length - pruned).toBe(node.edges);
+    expect(pruned).toBe(node.totalEdges - node.edges);
+    expect(svg).toMatch(/<g class="legend">[^]*>kept, w &gt; 0<[^]*>pruned<[^]*line width/);
+    // On screen at the picture's own proportions (a stretched canvas would squash the labels).
+    const [w, h] = /<svg [^>]*width="([\d.]+)" height="([\d.]+)"/.exec(svg)!.slice(1).map(Number);
+    const shown = (await page.locator("#network").boundingBox())!;
+    expect(shown.width / shown.height).toBeCloseTo(w / h, 1);
+    expect(Number(await page.locator("#network").getAttribute("data-frames"))).toBeGreaterThan(2);
     // The circuit file offered for download is the circuit the hash was taken of.
     const [download] = await Promise.all([
       page.waitForEvent("download"),
@@ -90,16 +102,89 @@ describe.skipIf(!existsSync(CHROMIUM) && !required)("the page in Chromium", () =
     await page.close();
   });
 
-  it("Stop ends a long training early and keeps the model trained so far", async () => {
+  it("permutation-s4 trains with its frame gaps measured, and Stop ends it (benchmark figures printed)", async () => {
     const { page, errors } = await open(server.url);
-    await page.getByLabel("Task").selectOption("symbolic-sharing");
+    await page.getByLabel("Task").selectOption("permutation-s4");
     await page.getByLabel("Steps").fill("200000");
+    // Frame gaps: the time between consecutive animation frames while training, seen from the page.
+    await page.evaluate(`(() => {
+      const w = window;
+      w.__gaps = [];
+      let last;
+      const tick = (t) => {
+        if (last !== undefined) w.__gaps.push(t - last);
+        last = t;
+        if (!w.__stopFrames) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+      // Stop latency: from the input event (its timestamp is when it arrived, however late it is
+      // handled) to the status line saying "stopped".
+      document.getElementById("stop").addEventListener("pointerdown", (e) => { w.__stopAt = e.timeStamp; },
+        { capture: true });
+      new MutationObserver(() => {
+        if (/^stopped:/.test(document.getElementById("status").textContent ?? "")) w.__stoppedAt ??= performance.now();
+      }).observe(document.getElementById("status"), { childList: true, characterData: true, subtree: true });
+    })()`);
     await page.getByRole("button", { name: "Train" }).click();
     await expect.poll(() => page.locator("#status").textContent()).toMatch(/^step \d+ \/ 200000/);
+    await page.waitForTimeout(6000);
     await page.getByRole("button", { name: "Stop" }).click();
-    await expect.poll(() => page.locator("#status").textContent()).toMatch(/^stopped: \d+ steps/);
+    await expect.poll(() => page.locator("#status").textContent(), { timeout: 30_000 }).toMatch(/^stopped: \d+ steps/);
+    const m = await page.evaluate(`(() => { window.__stopFrames = true;
+      return { gaps: window.__gaps, stopMs: window.__stoppedAt - window.__stopAt }; })()`) as
+      { gaps: number[]; stopMs: number };
+    const g = [...m.gaps].sort((a, b) => a - b);
+    const q = (p: number) => g[Math.min(g.length - 1, Math.floor(p * g.length))];
+    const pictures = Number(await page.locator("#network").getAttribute("data-frames"));
+    console.log(`page, permutation-s4 training: ${g.length} frames, frame gaps p50 ${q(0.5).toFixed(0)} ms, ` +
+      `p95 ${q(0.95).toFixed(0)} ms, max ${g[g.length - 1].toFixed(0)} ms; ${pictures} network pictures painted; ` +
+      `Stop took ${m.stopMs.toFixed(0)} ms`);
+    expect(g.length).toBeGreaterThan(5);
+    expect(pictures).toBeGreaterThan(1);
     expect(await page.getByRole("button", { name: "Discover circuit" }).isEnabled()).toBe(true);
     expect(await page.locator("#weights-hash").textContent()).toMatch(/^[0-9a-f]{16}$/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("on a phone (390×844) the network stays on screen while training, with its legend", async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true,
+      hasTouch: true });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(server.url);
+    await page.getByLabel("Task").selectOption("permutation-s4");
+    await page.getByLabel("Steps").fill("200000");
+    await expect.poll(() => page.locator("#steps-note").textContent()).toBe("");
+    await page.getByRole("button", { name: "Train" }).tap();
+    await expect.poll(() => page.locator("#network").getAttribute("data-frames")).not.toMatch(/^[01]$/);
+    // Scrolled down to the discovery settings, as a thumb would, the picture is still in view.
+    await page.getByLabel("Ablation").scrollIntoViewIfNeeded();
+    expect(await page.evaluate("window.scrollY")).toBeGreaterThan(0);
+    const box = (await page.locator("#network").boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(844);
+    expect(box.height).toBeGreaterThan(150);
+    expect(box.width).toBeGreaterThan(330);
+    await page.screenshot({ path: join(artifacts, "page-phone.png") });
+    await page.getByRole("button", { name: "Stop" }).tap();
+    await expect.poll(() => page.locator("#status").textContent(), { timeout: 30_000 }).toMatch(/^stopped: \d+ steps/);
+    await page.screenshot({ path: join(artifacts, "page-phone-stopped.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a circuit that keeps nothing shows its precision as –, not a perfect score", async () => {
+    const { page, errors } = await open(server.url);
+    await page.getByLabel("Task").selectOption("symbolic-independence");
+    await page.getByLabel("Steps").fill("300");
+    await expect.poll(() => page.locator("#steps-note").textContent()).toMatch(/under-trained/);
+    await page.getByRole("button", { name: "Train" }).click();
+    await expect.poll(() => page.locator("#status").textContent()).toMatch(/^trained: 300 steps/);
+    await page.getByLabel("τ").fill("100"); // every edge's effect is below it: ACDC removes them all
+    await page.getByRole("button", { name: "Discover circuit" }).click();
+    await expect.poll(() => page.locator("#scores").textContent()).toMatch(/edges kept0 of 520 /); // 4·20 + 20·20 + 20·2
+    expect(await page.locator("#scores").textContent()).toMatch(/true inputsprecision –, recall 0\.0+/);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -11,3 +11,7 @@ export * from "./swap";
 export * from "./data";
 export * from "./ablate";
 export * from "./sparse";
+export * from "./activation";
+export * from "./layernorm";
+export * from "./attention";
+export * from "./seq-loss";

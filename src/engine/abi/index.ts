@@ -7,11 +7,12 @@ import { MATH_ARITY, type MathAbi } from "./math.ts";
 import { GEMM_ARITY, type GemmAbi } from "./gemm.ts"; // assembly/gemm.ts
 import { OPS_ARITY, type OpsAbi } from "./ops.ts"; // assembly/{nn,loss,adam,cost,swap,data}.ts
 import { CIRCUITS_ARITY, type CircuitsAbi } from "./circuits.ts"; // assembly/{ablate*,sparse}.ts
+import { TRANSFORMER_ARITY, type TransformerAbi } from "./transformer.ts"; // assembly/{attention,layernorm,activation,seq-loss}.ts, adamw
 import type { Arity } from "./arity.ts";
 
 export type { Arity } from "./arity.ts";
 
-export type Kernels = CoreAbi & MathAbi & GemmAbi & OpsAbi & CircuitsAbi;
+export type Kernels = CoreAbi & MathAbi & GemmAbi & OpsAbi & CircuitsAbi & TransformerAbi;
 
 /** Every kernel the host calls, with its parameter count (a new family adds its table here). */
 export const KERNEL_ARITY: Arity<Kernels> = {
@@ -20,6 +21,7 @@ export const KERNEL_ARITY: Arity<Kernels> = {
   ...GEMM_ARITY,
   ...OPS_ARITY,
   ...CIRCUITS_ARITY,
+  ...TRANSFORMER_ARITY,
 };
 
 /**

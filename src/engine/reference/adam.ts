@@ -14,3 +14,10 @@ export function adamRef(p: Floats, g: Floats, m: Floats, v: Floats, n: number,
     p[i] -= ((lr / bc1) * m[i]) / (Math.sqrt(v[i]) / Math.sqrt(bc2) + eps);
   }
 }
+
+/** One PyTorch AdamW step: p ← p·(1 − lr·weightDecay), then the Adam step above. */
+export function adamwRef(p: Floats, g: Floats, m: Floats, v: Floats, n: number,
+  lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number): void {
+  for (let i = 0; i < n; i++) p[i] -= lr * weightDecay * p[i];
+  adamRef(p, g, m, v, n, lr, beta1, beta2, eps, step);
+}

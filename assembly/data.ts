@@ -60,3 +60,12 @@ export function embedScatterAdd(gEmb: usize, dx: usize, tokens: usize, B: i32, f
     }
   }
 }
+
+// dst (n) = value (f32), e.g. zeroing a gradient before a scatter-add.
+export function fill(dst: usize, n: i32, value: f32): void {
+  const v = f32x4.splat(value);
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) v128.store(dst + (<usize>i << 2), v);
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), value);
+}

@@ -7,6 +7,7 @@ import { Rng } from "../../src/engine/random.ts";
 import {
   embedGatherRef,
   embedScatterAddRef,
+  fillRef,
   gatherColsRef,
   gatherRowsRef,
 } from "../../src/engine/reference/data.ts";
@@ -91,5 +92,16 @@ describe("embedGather and embedScatterAdd", () => {
     e.k.embedScatterAdd(gb.ptr, dxb.ptr, tb.ptr, 2, 2, 2);
     expect(Array.from(e.read(gb))).toEqual([3, 4, 1 + 5 + 7, 2 + 6 + 8]);
     e.free(gb, dxb, tb);
+  });
+});
+
+describe("fill", () => {
+  it.each([0, 1, 3, 4, 7, 13, 64, 101])("matches the reference for n = %i and leaves the next element alone", (n) => {
+    const b = e.from(random(new Rng(n), n + 1));
+    const want = e.read(b);
+    fillRef(want, n, -2.5);
+    e.k.fill(b.ptr, n, -2.5);
+    expectClose(e.read(b), want, EXACT, "fill");
+    e.free(b);
   });
 });

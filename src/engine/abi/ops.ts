@@ -54,6 +54,8 @@ export interface OpsAbi {
   embedGather(dst: number, emb: number, tokens: number, B: number, fold: number, dim: number): void;
   /** gEmb (tokens,dim)[tokens[r,f], c] += dx (B, fold·dim)[r, f·dim + c], in order r, f. */
   embedScatterAdd(gEmb: number, dx: number, tokens: number, B: number, fold: number, dim: number): void;
+  /** dst (n) = value (f32). */
+  fill(dst: number, n: number, value: number): void;
 }
 
 export const OPS_ARITY: Arity<OpsAbi> = {
@@ -62,5 +64,5 @@ export const OPS_ARITY: Arity<OpsAbi> = {
   adam: 10,
   l1Cost: 5, l1CostConst: 5,
   importance: 7, swapScores: 12,
-  gatherRows: 5, gatherCols: 6, embedGather: 6, embedScatterAdd: 6,
+  gatherRows: 5, gatherCols: 6, embedGather: 6, embedScatterAdd: 6, fill: 3,
 };

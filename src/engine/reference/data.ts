@@ -30,3 +30,8 @@ export function embedScatterAddRef(gEmb: Float32Array, dx: Float32Array, tokens:
     for (let c = 0; c < dim; c++) gEmb[tokens[i] * dim + c] += dx[i * dim + c];
   }
 }
+
+/** dst (n) = value. */
+export function fillRef(dst: Float32Array | Float64Array, n: number, value: number): void {
+  dst.fill(value, 0, n);
+}

@@ -29,20 +29,21 @@ export function maskedCrossEntropy(logits: usize, labels: usize, dlogits: usize,
   return sum / <f64>count;
 }
 
-// y, t, dy (rows,N), mask (rows) i32 (≠ 0: counted). Returns Σ over counted rows of (y − t)² divided by
-// count·N (PyTorch's MSELoss on the chosen positions; 0 when none counts); dy = gradScale·2(y − t)/(count·N)
-// on counted rows, 0 elsewhere. dy may alias y.
-export function maskedMse(y: usize, t: usize, mask: usize, dy: usize, rows: i32, N: i32, gradScale: f32): f64 {
+// y, t, dy (rows,N), mask (rows) i32 (≠ 0: counted). Only the first `cols` columns (≤ N) enter the
+// loss (a task may read fewer outputs than the model has). Returns Σ over counted rows and columns of
+// (y − t)², divided by count·cols (PyTorch's MSELoss on the chosen entries; 0 when none counts);
+// dy = gradScale·2(y − t)/(count·cols) on counted entries, 0 elsewhere. dy may alias y.
+export function maskedMse(y: usize, t: usize, mask: usize, dy: usize, rows: i32, N: i32, cols: i32, gradScale: f32): f64 {
   let count = 0;
   for (let r = 0; r < rows; r++) if (load<i32>(mask + (<usize>r << 2)) != 0) count++;
-  if (count == 0) {
+  if (count == 0 || cols <= 0) {
     if (dy) memory.fill(dy, 0, (<usize>rows * <usize>N) << 2);
     return 0;
   }
-  const n = <f64>count * <f64>N;
+  const n = <f64>count * <f64>cols;
   const scale = <f32>(2.0 * <f64>gradScale / n);
   const scale4 = f32x4.splat(scale);
-  const n4 = N & ~3;
+  const c4 = cols & ~3;
   let sum: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const at = (<usize>r * <usize>N) << 2;
@@ -52,7 +53,7 @@ export function maskedMse(y: usize, t: usize, mask: usize, dy: usize, rows: i32,
     }
     let acc = f64x2.splat(0);
     let c = 0;
-    for (; c < n4; c += 4) {
+    for (; c < c4; c += 4) {
       const o = at + (<usize>c << 2);
       const yv = v128.load(y + o);
       const tv = v128.load(t + o);
@@ -60,7 +61,7 @@ export function maskedMse(y: usize, t: usize, mask: usize, dy: usize, rows: i32,
       if (dy) v128.store(dy + o, f32x4.mul(scale4, f32x4.sub(yv, tv)));
     }
     let rowSum = hsum(acc);
-    for (; c < N; c++) {
+    for (; c < cols; c++) {
       const o = at + (<usize>c << 2);
       const yi = load<f32>(y + o);
       const ti = load<f32>(t + o);
@@ -68,6 +69,7 @@ export function maskedMse(y: usize, t: usize, mask: usize, dy: usize, rows: i32,
       rowSum += d * d;
       if (dy) store<f32>(dy + o, scale * (yi - ti));
     }
+    if (dy && cols < N) memory.fill(dy + at + (<usize>cols << 2), 0, <usize>(N - cols) << 2);
     sum += rowSum;
   }
   return sum / n;

@@ -57,8 +57,8 @@ export function referenceEngine(capacity = 1 << 22): Engine {
       dh: number, scale: number) => attentionBackwardRef(at(qkv), at(probs), at(dz), at(dqkv), null, B, T, H, dh, scale),
     maskedCrossEntropy: (x: number, labels: number, g: number, rows: number, N: number, s: number) =>
       maskedCrossEntropyRef(at(x), at(labels), g ? at(g) : null, rows, N, s),
-    maskedMse: (y: number, t: number, mask: number, g: number, rows: number, N: number, s: number) =>
-      maskedMseRef(at(y), at(t), at(mask), g ? at(g) : null, rows, N, s),
+    maskedMse: (y: number, t: number, mask: number, g: number, rows: number, N: number, cols: number, s: number) =>
+      maskedMseRef(at(y), at(t), at(mask), g ? at(g) : null, rows, N, cols, s),
     adamw: (p: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number, wd: number,
       step: number) => adamwRef(at(p), at(g), at(m), at(v), n, lr, b1, b2, eps, wd, step),
     geluForward: (z: number, a: number, n: number) => geluForwardRef(at(z), at(a), n),

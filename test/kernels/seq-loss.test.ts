@@ -91,28 +91,32 @@ describe("maskedMse", () => {
     const t = Float64Array.from(random(rng, rows * N));
     const mask = Int32Array.from([1, 0, 1, 1]);
     const g = new Float64Array(rows * N);
-    maskedMseRef(y, t, mask, g, rows, N, 2);
-    const fd = finiteDiff(y, (v) => 2 * maskedMseRef(v, t, mask, null, rows, N, 1));
+    maskedMseRef(y, t, mask, g, rows, N, 2, 2);
+    const fd = finiteDiff(y, (v) => 2 * maskedMseRef(v, t, mask, null, rows, N, 2, 1));
     expectClose(g, fd, { atol: 1e-8, rtol: 1e-6 }, "grad vs fd");
   });
 
-  it.each(SHAPES)("matches the reference for (%i,%i), about half the rows counted", (rows, N) => {
-    const rng = new Rng(rows * 13 + N);
-    const [y, t] = [random(rng, rows * N), random(rng, rows * N)];
-    const mask = Int32Array.from({ length: rows }, () => (rng.uniform() < 0.5 ? 1 : 0));
-    const want = new Float32Array(rows * N);
-    const wantLoss = maskedMseRef(y, t, mask, want, rows, N, 0.5);
-    const [yb, tb, mb, gb] = [e.from(y), e.from(t), e.from(mask, "i32"), e.from(random(rng, rows * N))];
-    expectScalarClose(e.k.maskedMse(yb.ptr, tb.ptr, mb.ptr, gb.ptr, rows, N, 0.5), wantLoss, LOSS_TOL, "loss");
-    expectClose(e.read(gb), want, GRAD_TOL, "grad");
-    expectScalarClose(e.k.maskedMse(yb.ptr, tb.ptr, mb.ptr, 0, rows, N, 0.5), wantLoss, LOSS_TOL, "loss only");
-    e.free(yb, tb, mb, gb);
+  it.each(SHAPES)("matches the reference for (%i,%i), about half the rows counted, all and some columns", (rows, N) => {
+    for (const cols of new Set([N, Math.max(1, N - 5), 1])) {
+      const rng = new Rng(rows * 13 + N + cols);
+      const [y, t] = [random(rng, rows * N), random(rng, rows * N)];
+      const mask = Int32Array.from({ length: rows }, () => (rng.uniform() < 0.5 ? 1 : 0));
+      const want = new Float32Array(rows * N);
+      const wantLoss = maskedMseRef(y, t, mask, want, rows, N, cols, 0.5);
+      const [yb, tb, mb, gb] = [e.from(y), e.from(t), e.from(mask, "i32"), e.from(random(rng, rows * N))];
+      expectScalarClose(e.k.maskedMse(yb.ptr, tb.ptr, mb.ptr, gb.ptr, rows, N, cols, 0.5), wantLoss, LOSS_TOL, `loss, ${cols} columns`);
+      expectClose(e.read(gb), want, GRAD_TOL, `grad, ${cols} columns`);
+      expectScalarClose(e.k.maskedMse(yb.ptr, tb.ptr, mb.ptr, 0, rows, N, cols, 0.5), wantLoss, LOSS_TOL, "loss only");
+      e.free(yb, tb, mb, gb);
+    }
   });
 
-  it("computes a hand-worked case: only row 1 counts", () => {
+  it("computes a hand-worked case: only row 1 counts; then only its first column", () => {
     const [yb, tb, mb, gb] = [e.from([9, 9, 1, 3]), e.from([0, 0, 0, 1]), e.from([0, 1], "i32"), e.alloc(4)];
-    expect(e.k.maskedMse(yb.ptr, tb.ptr, mb.ptr, gb.ptr, 2, 2, 1)).toBeCloseTo((1 + 4) / 2, 12);
+    expect(e.k.maskedMse(yb.ptr, tb.ptr, mb.ptr, gb.ptr, 2, 2, 2, 1)).toBeCloseTo((1 + 4) / 2, 12);
     expectClose(e.read(gb), [0, 0, 1, 2], { atol: 1e-7 }, "grad");
+    expect(e.k.maskedMse(yb.ptr, tb.ptr, mb.ptr, gb.ptr, 2, 2, 1, 1)).toBeCloseTo(1, 12);
+    expectClose(e.read(gb), [0, 0, 2, 0], { atol: 1e-7 }, "grad, one column");
     e.free(yb, tb, mb, gb);
   });
 });

@@ -19,6 +19,8 @@ interface Case {
   spec: TransformerSpec;
   batch: number;
   T?: number;
+  /** MSE: outputs that enter the loss (default all). */
+  cols?: number;
 }
 
 const CASES: Case[] = [
@@ -32,7 +34,7 @@ const CASES: Case[] = [
   { name: "tokens, no norm, SiLU MLP, unembed bias, 1 layer", batch: 2,
     spec: { ...base, vocab: 5, outDim: 5, ctx: 5, dModel: 4, nHeads: 2, dHead: 2, nLayers: 1, dMlp: 5, norm: "none", act: "silu",
       unembedBias: true } },
-  { name: "vectors, LayerNorm, ReLU MLP, positions", batch: 3,
+  { name: "vectors, LayerNorm, ReLU MLP, positions, loss on 2 of 3 outputs", batch: 3, cols: 2,
     spec: { ...base, inDim: 2, outDim: 3, ctx: 3, dModel: 5, nHeads: 1, dHead: 5, nLayers: 1, dMlp: 6, act: "relu" } },
 ];
 
@@ -87,7 +89,7 @@ function setup(e: Engine, c: Case, tensors: Record<string, Float32Array>, batch:
     const dl = withGrad ? pass.dlogits.ptr : 0;
     return ce
       ? e.k.maskedCrossEntropy(logits.ptr, target.ptr, dl, rows, c.spec.outDim, 1)
-      : e.k.maskedMse(logits.ptr, target.ptr, mask.ptr, dl, rows, c.spec.outDim, 1);
+      : e.k.maskedMse(logits.ptr, target.ptr, mask.ptr, dl, rows, c.spec.outDim, c.cols ?? c.spec.outDim, 1);
   };
   const gradients = (): Float64Array => {
     const l = loss(true);

@@ -53,10 +53,10 @@ export interface TransformerAbi {
    */
   maskedCrossEntropy(logits: number, labels: number, dlogits: number, rows: number, N: number, gradScale: number): number;
   /**
-   * Σ over rows with mask[r] ≠ 0 (mask i32 (rows)) of (y − t)², divided by count·N; dy (rows,N, or 0) =
-   * gradScale·2(y − t)/(count·N) on counted rows, 0 elsewhere.
+   * Σ over rows with mask[r] ≠ 0 (mask i32 (rows)) and their first `cols` columns of (y − t)², divided by
+   * count·cols; dy (rows,N, or 0) = gradScale·2(y − t)/(count·cols) on those entries, 0 elsewhere.
    */
-  maskedMse(y: number, t: number, mask: number, dy: number, rows: number, N: number, gradScale: number): number;
+  maskedMse(y: number, t: number, mask: number, dy: number, rows: number, N: number, cols: number, gradScale: number): number;
 
   // adam.ts
   /** PyTorch AdamW: p ← p − lr·weightDecay·p, then the adam step. f32 hyper-parameters. */
@@ -68,6 +68,6 @@ export const TRANSFORMER_ARITY: Arity<TransformerAbi> = {
   attentionForward: 8, attentionBackward: 10,
   layerNormForward: 9, layerNormBackward: 11,
   geluForward: 3, geluBackward: 4, reluForward: 3, reluBackward: 4,
-  maskedCrossEntropy: 6, maskedMse: 7,
+  maskedCrossEntropy: 6, maskedMse: 8,
   adamw: 11,
 };

@@ -30,20 +30,24 @@ export function maskedCrossEntropyRef(logits: Floats, labels: Int32Array, dlogit
   return count === 0 ? 0 : s / count;
 }
 
-/** Σ over rows with mask[r] ≠ 0 of (y − t)², over count·N; dy = gradScale·2(y − t)/(count·N), 0 elsewhere. */
+/**
+ * Σ over rows with mask[r] ≠ 0 and columns c < cols of (y − t)², over count·cols; dy = gradScale·2(y − t)/(count·cols)
+ * on those entries, 0 elsewhere.
+ */
 export function maskedMseRef(y: Floats, t: Floats, mask: Int32Array, dy: Floats | null, rows: number, N: number,
-  gradScale: number): number {
+  cols: number, gradScale: number): number {
   let count = 0;
   for (let r = 0; r < rows; r++) if (mask[r] !== 0) count++;
-  const n = count * N;
+  const n = count * cols;
   let s = 0;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < N; c++) {
       const i = r * N + c;
+      const counted = mask[r] !== 0 && c < cols;
       const d = y[i] - t[i];
-      if (mask[r] !== 0) s += d * d;
-      if (dy) dy[i] = mask[r] !== 0 ? (gradScale * 2 * d) / n : 0;
+      if (counted) s += d * d;
+      if (dy) dy[i] = counted ? (gradScale * 2 * d) / n : 0;
     }
   }
-  return count === 0 ? 0 : s / n;
+  return n === 0 ? 0 : s / n;
 }

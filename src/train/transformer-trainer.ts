@@ -1,5 +1,5 @@
-// The training loop for transformers on sequence tasks: masked task loss + λ(step)·connection cost,
-// AdamW, and relocates every swapEvery steps, with the MLP trainer's shape (src/train/trainer.ts): a
+// The training loop for transformers on sequence tasks: masked task loss + λ(step)·connection cost
+// (transformer-cost.ts), AdamW, and relocates every swapEvery steps (transformer-swap.ts), with the MLP trainer's shape (src/train/trainer.ts): a
 // step makes kernel calls and no allocations (batches are gathered in WASM from the uploaded data
 // through a seeded per-epoch order).
 import type { Buf, Engine } from "../engine/engine.ts";
@@ -11,33 +11,14 @@ import type { SeqDataset, SeqTrainSettings } from "../tasks/sequence-types.ts";
 import { modeParts, type Mode, type ModeParts } from "./modes.ts";
 import { lambdaAt } from "./schedule.ts";
 import type { Curves, Progress } from "./trainer.ts";
+import { createTransformerCost, transformerWireLength, type TransformerCost } from "./transformer-cost.ts";
 import { freeUpload, SeqEvaluator, uploadSplit, type SeqUpload } from "./transformer-evaluate.ts";
+import { createTransformerSwapper, type TransformerSwapper } from "./transformer-swap.ts";
 
 /** AdamW's betas and eps (PyTorch's defaults, as the BIMT reference). */
 const BETA1 = 0.9;
 const BETA2 = 0.999;
 const EPS = 1e-8;
-
-/** The connection cost of a transformer (src/train/transformer-cost.ts). */
-export interface TransformerCost {
-  /** Adds λ·∂cost/∂θ into grads (laid out like the parameters); returns the cost. */
-  add(grads: Buf, lambda: number): number;
-  value(): number;
-  dispose(): void;
-}
-
-/** BIMT swaps on a transformer (src/train/transformer-swap.ts). */
-export interface TransformerSwapper {
-  /** Swaps made; permutes the parameters (and the moments if given) in place. */
-  relocate(adam?: { m: Buf; v: Buf }): number;
-  dispose(): void;
-}
-
-/** Builds the cost and the swapper of a mode; absent until the connection cost exists for transformers. */
-export interface BimtParts {
-  cost(engine: Engine, model: Transformer, settings: SeqTrainSettings, parts: ModeParts): TransformerCost;
-  swapper(engine: Engine, model: Transformer, settings: SeqTrainSettings, parts: ModeParts): TransformerSwapper;
-}
 
 export interface SeqTrainOptions {
   mode: Mode;
@@ -53,8 +34,6 @@ export interface SeqTrainOptions {
   /** Progress period in steps (default steps / 100). */
   progressEvery?: number;
   signal?: AbortSignal;
-  /** The connection cost and swaps; required by every mode but vanilla. */
-  bimt?: BimtParts;
 }
 
 export interface SeqMetrics {
@@ -62,8 +41,10 @@ export interface SeqMetrics {
   test: number;
   train: number;
   metric: "accuracy" | "mse";
-  /** Connection cost at the end (NaN in vanilla runs without a cost). */
+  /** Connection cost at the end (the mode's A; l0 for every map). */
   cost: number;
+  /** Mean wire length Σ|w|·dist / Σ|w| over the maps with coordinates. */
+  wireLength: number;
 }
 
 export interface SeqTrainResult {
@@ -87,7 +68,7 @@ export class SeqTrainer {
   readonly parts: ModeParts;
   readonly batch: number;
   private readonly pass: TransformerPass;
-  private readonly cost: TransformerCost | null;
+  private readonly cost: TransformerCost;
   private readonly swapper: TransformerSwapper | null;
   private readonly grad: Buf;
   private readonly m1: Buf;
@@ -111,9 +92,6 @@ export class SeqTrainer {
     const s = opts.settings;
     checkSeqCompatible(data, s);
     this.parts = modeParts(opts.mode, s);
-    if (opts.mode !== "vanilla" && !opts.bimt) {
-      throw new Error(`mode "${opts.mode}" on a transformer needs the connection cost and swaps (BimtParts); only vanilla runs without them`);
-    }
     const root = new Rng(opts.seed);
     const initRng = root.fork();
     this.batchRng = root.fork();
@@ -132,8 +110,8 @@ export class SeqTrainer {
     this.labels = ce ? engine.alloc(rows, "i32") : null;
     this.targets = ce ? null : engine.alloc(rows * data.outDim);
     this.mask = ce ? null : engine.alloc(rows, "i32");
-    this.cost = opts.bimt ? opts.bimt.cost(engine, this.model, s, this.parts) : null;
-    this.swapper = opts.bimt && this.parts.swaps ? opts.bimt.swapper(engine, this.model, s, this.parts) : null;
+    this.cost = createTransformerCost(engine, this.model, s, this.parts);
+    this.swapper = this.parts.swaps ? createTransformerSwapper(engine, this.model, s, this.parts) : null;
     this.cursor = data.train.n; // the first batch starts an epoch
   }
 
@@ -144,13 +122,13 @@ export class SeqTrainer {
 
   /**
    * Loads the next batch, runs forward and backward, and leaves ∂(loss + λ·cost)/∂θ in the gradient
-   * buffer. Returns the task loss and the (unweighted) cost (NaN without one).
+   * buffer. Returns the task loss and the (unweighted) cost.
    */
   computeGradients(step: number, lambda = this.lambda(step)): { loss: number; cost: number } {
     this.loadBatch();
     const loss = this.lossAndOutputGrad();
     this.pass.backward(this.grad);
-    const cost = this.cost ? this.cost.add(this.grad, lambda) : NaN;
+    const cost = this.cost.add(this.grad, lambda);
     return { loss, cost };
   }
 
@@ -175,7 +153,7 @@ export class SeqTrainer {
 
   /** Ends training: measures the model on both splits, frees the training buffers. */
   finish(): SeqMetrics {
-    const cost = this.cost ? this.cost.value() : NaN;
+    const cost = this.cost.value();
     const trainUpload = this.train;
     const ev = new SeqEvaluator(this.model, this.data, Math.max(this.data.train.n, this.data.test.n));
     const testUpload = this.data.test.n > 0 ? uploadSplit(this.engine, this.data, this.data.test) : null;
@@ -185,6 +163,7 @@ export class SeqTrainer {
         train: ev.evaluate(trainUpload),
         metric: ev.metric,
         cost,
+        wireLength: transformerWireLength(this.model),
       };
     } finally {
       ev.dispose();
@@ -198,7 +177,7 @@ export class SeqTrainer {
       this.disposed = true;
       const e = this.engine;
       this.pass.dispose();
-      this.cost?.dispose();
+      this.cost.dispose();
       this.swapper?.dispose();
       freeUpload(e, this.train);
       e.free(this.grad, this.m1, this.m2, this.order, this.labels ?? undefined, this.targets ?? undefined, this.mask ?? undefined);

@@ -8,6 +8,7 @@ import { TransformerPass } from "../../src/model/transformer-pass.ts";
 import type { SeqDataset, SeqTrainSettings } from "../../src/tasks/sequence-types.ts";
 import { iclRegressionDataset, iclSettingsFor, inductionDataset } from "./transformer-fixtures.ts";
 import { evaluateSeq } from "../../src/train/transformer-evaluate.ts";
+import { MODES } from "../../src/train/modes.ts";
 import { SeqTrainer, trainSeq, trainSeqAsync } from "../../src/train/transformer-trainer.ts";
 
 const e = createEngineSync();
@@ -69,9 +70,26 @@ describe("trainSeq", () => {
     r.model.dispose();
   });
 
-  it("refuses modes that need the connection cost, and data that does not fit, naming the field", () => {
-    expect(() => new SeqTrainer(e, inductionData, { mode: "bimt", seed: 1, settings: inductionTiny }))
-      .toThrow(/mode "bimt" on a transformer needs the connection cost/);
+  it("runs every mode of the ladder: λ·cost enters the loss, swaps only where the mode has them", () => {
+    const runs = Object.fromEntries(MODES.map((mode) => {
+      const r = trainSeq(e, inductionData, { mode, seed: 4, settings: { ...inductionTiny, steps: 40, lambda: [{ from: 0, value: 0.05 }] } });
+      r.model.dispose();
+      return [mode, r];
+    }));
+    expect(runs.vanilla.swaps).toBe(0);
+    expect(runs.l1.swaps).toBe(0);
+    expect(runs["l1+local"].swaps).toBe(0);
+    expect(runs["l1+swap"].swaps).toBeGreaterThan(0);
+    expect(runs.bimt.swaps).toBeGreaterThan(0);
+    // The penalty shrinks the weights: a smaller L1 cost than vanilla's on the same seed.
+    expect(runs.l1.metrics.cost).toBeLessThan(runs.vanilla.metrics.cost);
+    for (const r of Object.values(runs)) {
+      expect(Number.isFinite(r.metrics.cost)).toBe(true);
+      expect(r.metrics.wireLength).toBeGreaterThan(0);
+    }
+  });
+
+  it("refuses data that does not fit, naming the field", () => {
     const bad = (over: Partial<SeqTrainSettings["model"]>) => ({ ...inductionTiny, model: { ...inductionTiny.model, ...over } });
     expect(() => new SeqTrainer(e, inductionData, { mode: "vanilla", seed: 1, settings: bad({ ctx: 9 }) })).toThrow(/ctx 10 .* ctx is 9/);
     expect(() => new SeqTrainer(e, inductionData, { mode: "vanilla", seed: 1, settings: bad({ outDim: 5 }) })).toThrow(/outDim/);

@@ -1,4 +1,4 @@
-// Kernel family 'ablate': the edge-ablation forward passes of ACDC (spec/discovery.md), the discovery
+// Kernel family 'ablate': the edge-ablation forward passes of ACDC (docs/discovery.md), the discovery
 // metrics, and the SIMD SiLU they use. Host signatures: src/engine/abi/circuits.ts; the host side
 // (plan set-up, refreshes, order, decisions' bookkeeping) is src/circuits/acdc.ts and forward-cache.ts;
 // the naive reference these must agree with is src/circuits/acdc-naive.ts.

@@ -1,4 +1,4 @@
-// Kernel family 'adam': the optimiser step (spec/bimt.md: Adam, i.e. AdamW with weight decay 0).
+// Kernel family 'adam': the optimiser step (docs/training.md: Adam, i.e. AdamW with weight decay 0).
 // Host signatures: src/engine/abi/ops.ts; plain-TS reference: src/engine/reference/adam.ts.
 
 // p, g, m, v (n) f32; step ≥ 1 counts updates including this one. PyTorch's Adam

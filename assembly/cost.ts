@@ -1,4 +1,4 @@
-// Kernel family 'cost': the BIMT connection cost and its gradient (spec/bimt.md "Connection cost
+// Kernel family 'cost': the BIMT connection cost and its gradient (docs/training.md "Connection cost
 // and loss"). Host signatures: src/engine/abi/ops.ts; plain-TS reference: src/engine/reference/cost.ts.
 // The caller folds the per-entry coefficient A·dist + l0 into `d` (and the mean form's 1/numel and
 // λ into `gradScale` and its own scaling of the returned sum).

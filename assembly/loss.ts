@@ -1,4 +1,4 @@
-// Kernel family 'loss': task losses and their gradients (spec/bimt.md "Connection cost and loss").
+// Kernel family 'loss': task losses and their gradients (docs/training.md "Connection cost and loss").
 // Host signatures: src/engine/abi/ops.ts; plain-TS reference: src/engine/reference/loss.ts.
 // Losses are summed in f64 and returned as f64; gradients are f32. A null gradient pointer (0)
 // computes the loss only. `gradScale` multiplies the gradient (e.g. to fold in a loss weight).

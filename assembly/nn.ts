@@ -1,4 +1,4 @@
-// Kernel family 'nn': bias, SiLU and bias-gradient kernels of the MLP (spec/bimt.md "Model").
+// Kernel family 'nn': bias, SiLU and bias-gradient kernels of the MLP (docs/training.md "Model").
 // Host signatures: src/engine/abi/ops.ts; plain-TS reference: src/engine/reference/nn.ts.
 // All pointers are byte offsets of f32 arrays, row-major.
 import { sigmoid1, sigmoid4 } from "./simd-math";

@@ -1,5 +1,5 @@
 // Kernel family 'swap': neuron importance and swap scoring for BIMT's "relocate" step
-// (spec/bimt.md "Swaps"). Host signatures: src/engine/abi/ops.ts; plain-TS reference:
+// (docs/training.md "Swaps"). Host signatures: src/engine/abi/ops.ts; plain-TS reference:
 // src/engine/reference/swap.ts.
 //
 // Shapes, for one neuron layer of n positions:

@@ -19,7 +19,7 @@ export interface Row {
   case: string;
   ours: Measure;
   baselines: Record<string, Measure>;
-  /** The speedup the spec asks for against one baseline (the performance spec). */
+  /** The speedup docs/benchmarks.md asks for against one baseline. */
   targets?: { baseline: string; ratio: number }[];
 }
 

@@ -93,7 +93,7 @@ export {
   type MetricName,
 } from "./circuits/types.ts";
 
-// The study (spec/study.md; the protocol and settings are ours): runs, tables, verdicts, reports.
+// The study (docs/study.md; the protocol and settings are ours): runs, tables, verdicts, reports.
 export { defaultConfig, planRuns, runStudy, type StudyHooks, type StudyOutcome } from "./study/protocol.ts";
 export { studyDocument, toCsv, toMarkdown } from "./study/report.ts";
 export type { Environment, RunRecord, StudyConfig, StudyProgress } from "./study/types.ts";

@@ -1,6 +1,7 @@
 // Exact ACDC on the MNIST MLP (784-100-100-10, briefly trained), 1,000 held-out digits, each paired with
 // another digit as its corrupted input: the kernel-speed acdc() against the naive reference (one full
-// forward pass of the pruned network per tested edge), plus the spec's anchors for naive ACDC.
+// forward pass of the pruned network per tested edge), plus the PyTorch and tfjs anchors for naive ACDC
+// (docs/benchmarks.md).
 //
 // The naive run is sampled: its candidates are the incoming edges of the first SAMPLE_RECEIVERS outputs
 // (every other edge removed up front, which leaves the cost of its full forward passes unchanged); its
@@ -27,7 +28,7 @@ const CASES: Omit<AcdcOptions, "candidates">[] = [
   { tau: 1e-4, ablation: "zero", metric: "kl" },
   { tau: 1e-4, ablation: "mean", metric: "kl" },
 ];
-// spec/performance.md, naive ACDC at 1,000 examples: edge tests per second
+// docs/benchmarks.md, naive ACDC at 1,000 examples: edge tests per second
 const ANCHORS = { "tfjs-wasm naive": 51, "PyTorch naive (opt. BLAS est.)": 89_400 / 200 };
 
 async function mnistSetting(engine: Engine): Promise<{ model: Mlp; data: DiscoveryData }> {
@@ -77,7 +78,7 @@ export const acdcSuite: Suite = {
         const extrapolated = (tests: number, perSecond?: number): Measure => ({
           ms: perSecond ? (1000 * tests) / perSecond : perTest * tests,
           samples: 0,
-          rate: perSecond ? "spec anchor" : `sampled ${sampled} tests: ${perTest.toFixed(1)} ms each`,
+          rate: perSecond ? "anchor (docs/benchmarks.md)" : `sampled ${sampled} tests: ${perTest.toFixed(1)} ms each`,
         });
         ctx.add({
           suite: "acdc",

@@ -1,5 +1,5 @@
 // Cold start: decoding the embedded module bytes, compiling and instantiating them, against the 50 ms
-// budget of spec/performance.md. The first compile in this process is the cold figure; V8 caches
+// budget of docs/benchmarks.md. The first compile in this process is the cold figure; V8 caches
 // compiled modules by their bytes, so later compiles (the median, printed too) are warm.
 import { wasmBase64 } from "../../src/engine/generated/wasm-bytes.ts";
 import { measure, type Suite } from "../harness.ts";

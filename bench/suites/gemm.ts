@@ -12,10 +12,10 @@ interface GemmCase {
   M: number;
   N: number;
   K: number;
-  target?: number; // speedup over tfjs-wasm the spec asks for
+  target?: number; // speedup over tfjs-wasm that docs/benchmarks.md asks for
 }
 
-// Square sizes from the spec, then the MLP's own products (forward X·Wᵀ, weight gradient dZᵀ·X).
+// Square sizes of docs/benchmarks.md, then the MLP's own products (forward X·Wᵀ, weight gradient dZᵀ·X).
 const CASES: GemmCase[] = [
   { label: "64×64×64", transA: 0, transB: 0, M: 64, N: 64, K: 64 },
   { label: "256×256×256", transA: 0, transB: 0, M: 256, N: 256, K: 256, target: 1 },

@@ -1,6 +1,6 @@
 // BIMT training steps: brainwire's Trainer (forward, backward, wire-cost gradient, Adam, relocates every
 // swapEvery steps) against the same step written with tfjs-wasm ops and in plain JS (the reference
-// kernels), measured side by side, plus the PyTorch anchors of spec/performance.md (constants, labelled).
+// kernels), measured side by side, plus the PyTorch anchors of docs/benchmarks.md (constants, labelled).
 // tfjs and plain JS run the step without relocates (a relocate is < 1% of brainwire's time here).
 import { Rng } from "../../src/engine/random.ts";
 import { gemmRef } from "../../src/engine/reference/gemm.ts";
@@ -16,7 +16,7 @@ import { measure, measureInterleaved, type Measure, type Suite, type Tf } from "
 
 interface TrainCase {
   task: string;
-  /** PyTorch (CPU, one thread) BIMT steps/s from spec/performance.md. */
+  /** PyTorch (CPU, one thread) BIMT steps/s from docs/benchmarks.md. */
   pytorchStepsPerSecond: number;
   /** Speedup targets: vs the tfjs step, vs the PyTorch anchor. */
   targets: { tfjs: number; pytorch: number };
@@ -28,7 +28,7 @@ const CASES: TrainCase[] = [
   { task: "mnist", pytorchStepsPerSecond: 36, targets: { tfjs: 5, pytorch: 4 } },
 ];
 
-const anchor = (stepsPerSecond: number): Measure => ({ ms: 1000 / stepsPerSecond, samples: 0, rate: "spec anchor" });
+const anchor = (stepsPerSecond: number): Measure => ({ ms: 1000 / stepsPerSecond, samples: 0, rate: "anchor (docs/benchmarks.md)" });
 const perSecond = (m: Measure): Measure => ({ ...m, rate: `${(1000 / m.ms).toFixed(0)} steps/s` });
 
 export const trainSuite: Suite = {

@@ -1,5 +1,5 @@
-// The one door (ARCHITECTURE "src/app"): resolve raw input from any face into a run spec, run it, get
-// plain data back. Faces import only this folder (and the pure formatting/drawing modules).
+// The one door (docs/architecture.md, "src/app"): resolve raw input from any face into a run spec, run it,
+// get plain data back. Faces import only this folder (and the pure formatting/drawing modules).
 export { asUserError, fromZod, UserError } from "./user-error.ts";
 export { VERSION } from "./version.ts";
 export { DEFAULT_MEMORY_BUDGET, formatBytes } from "./budget.ts";

@@ -1,4 +1,4 @@
-// Ablated sender values ã (spec/discovery.md "The graph of an MLP"), computed once from the full,
+// Ablated sender values ã (docs/discovery.md "The graph of an MLP"), computed once from the full,
 // unpruned model and then fixed for the whole discovery run:
 //   zero      ã = 0;
 //   mean      ã_i = the mean of sender i over the clean examples (the full model's values);

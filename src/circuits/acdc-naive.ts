@@ -1,4 +1,4 @@
-// The naive ACDC reference (spec/discovery.md): the pseudocode of acdc.ts run literally, one forward pass
+// The naive ACDC reference (docs/discovery.md): the pseudocode of acdc.ts run literally, one forward pass
 // of the pruned network over all examples per test. Kept as the cost to beat (bench/suites/acdc.ts) and
 // as the reference the optimised acdc() and acdcNodes() must agree with (test/circuits/acdc.test.ts).
 import type { Mlp } from "../model/mlp.ts";

@@ -1,4 +1,4 @@
-// Neuron-level ACDC (spec/discovery.md "Node pruning"): ACDC's greedy loop (acdc.ts) over neurons instead
+// Neuron-level ACDC (docs/discovery.md "Node pruning"): ACDC's greedy loop (acdc.ts) over neurons instead
 // of edges. Each sender neuron, last hidden layer first down to the inputs (graph.ts order), is tested by
 // removing all its kept outgoing edges at once; if the metric rises by less than τ the neuron goes, and
 // its incoming edges with it. Far fewer tests than edge-level ACDC, coarser circuits.

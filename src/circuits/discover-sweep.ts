@@ -1,4 +1,4 @@
-// A circuit as one point of a faithfulness-vs-edges curve, and a τ sweep of them (spec/discovery.md
+// A circuit as one point of a faithfulness-vs-edges curve, and a τ sweep of them (docs/discovery.md
 // "Scoring a circuit"), shared by `brainwire discover --sweep` and the study.
 // Ground truth comes from per-output circuits: output o's circuit is discovered with the metric
 // restricted to o (discover's `outputs`), and only o's row of the inputs it reaches is compared with the

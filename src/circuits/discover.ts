@@ -1,4 +1,4 @@
-// One entry to every discovery method (spec/discovery.md): ACDC, neuron-level ACDC, EAP, EAP-IG and
+// One entry to every discovery method (docs/discovery.md): ACDC, neuron-level ACDC, EAP, EAP-IG and
 // EAP→ACDC on a trained model, each returning a versioned circuit scored on held-out data. The
 // algorithms live in their own modules; this file only picks one, times it and scores what it found.
 import { fnv1a64 } from "../model/io.ts";
@@ -67,7 +67,7 @@ export interface Discovery {
 
 /**
  * Discovery examples from a split: the clean inputs, and as corrupted inputs (resample ablation) the
- * same split in a seeded shuffled order, so example k is paired with example order[k] (spec/study.md).
+ * same split in a seeded shuffled order, so example k is paired with example order[k] (docs/study.md).
  */
 export function discoveryData(split: Split, kind: TaskKind, seed: number, limit = split.n): DiscoveryData {
   const n = Math.min(split.n, limit);

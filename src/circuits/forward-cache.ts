@@ -1,7 +1,7 @@
 // The state every ACDC variant works on: a network whose removed edges read ablated sender values,
 // with all its activations for n examples cached in WASM memory, and the current metric.
 //
-// Forward pass of the pruned network, per weight layer l (edge patching, spec/discovery.md):
+// Forward pass of the pruned network, per weight layer l (edge patching, docs/discovery.md):
 //   z_l = b_l + Σ_i W_l[·,i] · (kept ? a_l[i] : ã_l[i]) = base_l + (a_l − ã_l) · WMᵀ_l,
 // where base_l = ã_l · W_lᵀ + b_l is fixed for the run (ã comes from the full model) and WM_l is W_l
 // with removed edges zeroed. So one pass costs one GEMM per layer, like an unpruned forward.

@@ -1,4 +1,4 @@
-// The edge graph of an MLP (spec/discovery.md "The graph of an MLP"). Nodes are neurons: neuron layer 0
+// The edge graph of an MLP (docs/discovery.md "The graph of an MLP"). Nodes are neurons: neuron layer 0
 // holds the network's input slots (shape[0] of them: features in slot order, or for a token embedding
 // the embedding dimensions of each token slot, f·dim + c), then the hidden layers, then the outputs
 // (slot order; outPerm maps them to original outputs). Edges are the weights: edge (l, to, from) is

@@ -1,4 +1,4 @@
-// Scoring a circuit (spec/discovery.md "Scoring a circuit") on held-out examples.
+// Scoring a circuit (docs/discovery.md "Scoring a circuit") on held-out examples.
 // The circuit's forward pass is the dense model with every pruned edge i→j fed the ablated sender value
 // instead of the circuit's own: z_j = Σ_{kept} W[j,i]·a_i + Σ_{pruned} W[j,i]·ã_i + b_j, with a the
 // circuit's activations (removals propagate) and ã from the full model (ablation.ts). Per layer that is

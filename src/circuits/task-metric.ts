@@ -1,4 +1,4 @@
-// The task metrics EAP differentiates (spec/discovery.md "Metric"), minimised, on outputs in network slot
+// The task metrics EAP differentiates (docs/discovery.md "Metric"), minimised, on outputs in network slot
 // order. KL to the full model is zero with zero gradient at the clean point, so EAP cannot use it.
 //   nll:        (1/n) Σ_r −log softmax(z_r)[y_r]                 (softmax over every output)
 //   logit-diff: −(1/n) Σ_r (z_r[y_r] − max_{c≠y_r} z_r[c])        (the label's margin over the strongest other)

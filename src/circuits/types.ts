@@ -1,4 +1,4 @@
-// The shared vocabulary of circuit discovery (spec/discovery.md). Edges are addressed like the
+// The shared vocabulary of circuit discovery (docs/discovery.md). Edges are addressed like the
 // weights they carry: weight layer l, receiver row `to`, sender column `from` (network slot order).
 
 export type Ablation = "zero" | "mean" | "resample";

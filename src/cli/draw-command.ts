@@ -1,5 +1,5 @@
 // `brainwire draw model.json --out net.svg [--circuit circuit.json]`: the network picture of
-// spec/bimt.md, with a circuit drawn over it (kept edges solid, pruned edges faint).
+// docs/pictures.md, with a circuit drawn over it (kept edges solid, pruned edges faint).
 import { writeFile } from "node:fs/promises";
 import { asUserError, UserError } from "../app/index.ts";
 import { circuitMask, parseCircuit } from "../circuits/circuit-io.ts";

@@ -1,4 +1,4 @@
-// Neuron coordinates and in-layer wire distances (spec/bimt.md "Model"). Coordinates belong to
+// Neuron coordinates and in-layer wire distances (docs/training.md "Model"). Coordinates belong to
 // positions, not to neurons: a swap moves weights between fixed positions, so every distance
 // matrix here is computed once per model and never changes.
 import { slotCount, type ModelSpec } from "./spec.ts";

@@ -1,4 +1,4 @@
-// Inference speed (spec/study.md, protocol step 3): samples/s of the dense model and of its circuit run
+// Inference speed (docs/study.md, protocol step 3): samples/s of the dense model and of its circuit run
 // as a sparse CSR network, on the same inputs already in WASM memory, each pass returning the outputs
 // in original order. Small held-out sets take microseconds, so one timed repetition loops over them
 // until it has run for minMs; the median over repetitions resists a stray GC pause.

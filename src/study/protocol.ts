@@ -1,4 +1,4 @@
-// The study protocol (spec/study.md): for each task × seed × mode, train with the task's reference
+// The study protocol (docs/study.md): for each task × seed × mode, train with the task's reference
 // settings (optionally with every schedule step scaled down), discover circuits with ACDC, EAP and
 // EAP→ACDC at the default τ and over a τ grid, and time dense and circuit inference. Runtime-agnostic:
 // records leave through `onRecord` as each run ends, so an interrupted study keeps every finished run.
@@ -26,7 +26,7 @@ import {
   type StudyProgress,
 } from "./types.ts";
 
-/** The tasks `npm start` studies (spec/study.md "Defaults"); `--tasks all` adds the rest. */
+/** The tasks `npm start` studies (docs/study.md "Defaults"); `--tasks all` adds the rest. */
 export const STUDY_TASKS = ["symbolic-independence", "symbolic-sharing", "symbolic-composition", "two-moons"];
 export const DEFAULT_MODES: Mode[] = ["vanilla", "l1", "bimt"];
 /** `--quick`: every schedule step number × 0.1 (symbolic tasks: 2,000 steps instead of 20,000). */

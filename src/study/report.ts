@@ -5,7 +5,7 @@ import { formatCell, methodTables, taskTables, type MethodTable, type TaskTable 
 import { STUDY_FORMAT, STUDY_METHODS, STUDY_VERSION, type Environment, type RunRecord, type StudyConfig } from "./types.ts";
 import { verdict } from "./verdict.ts";
 
-export const OURS = "The protocol and all settings are ours (spec/study.md), built from the BIMT and ACDC " +
+export const OURS = "The protocol and all settings are ours (docs/study.md), built from the BIMT and ACDC " +
   "originals: Nainani 2024 (arXiv 2401.03646) published only its abstract, and no number here is that paper's.";
 
 export interface StudyDocument {

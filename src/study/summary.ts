@@ -1,4 +1,4 @@
-// The study's tables (spec/study.md "Report"): per task, modes as rows, mean ± std over seeds of each
+// The study's tables (docs/study.md "Report"): per task, modes as rows, mean ± std over seeds of each
 // column, and the best mode per column by the column's direction. Two column groups: the trained model
 // (quality, cost to train, inference) and its ACDC circuit at the task's default τ. A second table per
 // task compares the discovery methods.

@@ -1,4 +1,4 @@
-// The study's records (spec/study.md): plain JSON data, one per task × mode × seed run, written as
+// The study's records (docs/study.md): plain JSON data, one per task × mode × seed run, written as
 // soon as the run ends. A record carries everything needed to repeat its run: seed, the exact
 // settings trained with, the discovery settings, and (in the study file) engine, runtime and machine.
 import type { CircuitPoint, SweepSummary } from "../circuits/discover-sweep.ts";

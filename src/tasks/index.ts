@@ -1,4 +1,4 @@
-// The task registry: the seven reference tasks of spec/bimt.md by name, and the loaders for other data.
+// The task registry: the seven reference tasks of docs/data.md by name, and the loaders for other data.
 // node-files.ts (reading files from disk) is deliberately not re-exported: this module stays runtime-agnostic.
 import { modularAddition, permutationS4 } from "./algorithmic.ts";
 import { mnist } from "./mnist.ts";

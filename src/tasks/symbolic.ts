@@ -1,5 +1,5 @@
 // The three symbolic regression tasks of Liu et al. (arXiv 2305.08746, §4.1) with their reference settings
-// (spec/bimt.md). x ~ U[−1, 1] per feature; targets computed in f64 and rounded to f32 once. sin comes from the
+// (docs/data.md). x ~ U[−1, 1] per feature; targets computed in f64 and rounded to f32 once. sin comes from the
 // WASM module (engine.k.sin64) so the bits are the same on every runtime.
 import type { Engine } from "../engine/engine.ts";
 import { Rng } from "../engine/random.ts";

@@ -1,4 +1,4 @@
-// What a task is: seeded data plus the reference training settings of spec/bimt.md.
+// What a task is: seeded data plus the reference training settings of docs/data.md.
 import type { Engine } from "../engine/engine.ts";
 import type { ModelSpec } from "../model/spec.ts";
 

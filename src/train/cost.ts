@@ -1,4 +1,4 @@
-// The BIMT connection cost (spec/bimt.md): Σ_l Σ |W_l[o,i]|·(A_l·dist(o,i) + l0), plus l0·Σ|b| when
+// The BIMT connection cost (docs/training.md): Σ_l Σ |W_l[o,i]|·(A_l·dist(o,i) + l0), plus l0·Σ|b| when
 // biases are penalised and l0·Σ|E| for an embedding; in the "mean" form each tensor's term is
 // averaged over its entries. Coefficients are precomputed once: coordinates belong to positions,
 // and swaps only move weights between them.

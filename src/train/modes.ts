@@ -1,4 +1,4 @@
-// The ablation ladder of spec/bimt.md: which parts of BIMT each training mode switches on.
+// The ablation ladder of docs/training.md: which parts of BIMT each training mode switches on.
 import type { TrainSettings } from "../tasks/types.ts";
 
 export const MODES = ["vanilla", "l1", "l1+local", "l1+swap", "bimt"] as const;

@@ -1,4 +1,4 @@
-// Piecewise-constant λ schedules (spec/bimt.md, "λ schedule" column).
+// Piecewise-constant λ schedules (docs/data.md, the "λ schedule" column).
 import type { LambdaPhase } from "../tasks/types.ts";
 
 export function lambdaAt(phases: LambdaPhase[], step: number): number {

@@ -1,4 +1,4 @@
-// BIMT's "relocate" step (spec/bimt.md, Swaps): in each neuron layer, the top_k most important
+// BIMT's "relocate" step (docs/training.md, Swaps): in each neuron layer, the top_k most important
 // positions each move to the position that lowers the connection cost most. The cost change of
 // every candidate is scored by the swapScores kernel from the two adjacent weight layers only.
 import type { Buf } from "../engine/engine.ts";

@@ -1,5 +1,5 @@
 // The training loop: task loss + λ(step)·connection cost, Adam, and relocates every swapEvery steps
-// (spec/bimt.md). Buffers are allocated once; a step makes kernel calls and no allocations.
+// (docs/training.md). Buffers are allocated once; a step makes kernel calls and no allocations.
 import { elementPtr, type Buf, type Engine } from "../engine/engine.ts";
 import { Rng } from "../engine/random.ts";
 import { Mlp } from "../model/mlp.ts";

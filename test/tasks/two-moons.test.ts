@@ -60,7 +60,7 @@ describe("two-moons", () => {
     expect(Math.sqrt(sq / s.n)).toBeLessThan(0.12);
   });
 
-  it("reference settings (spec/bimt.md table)", () => {
+  it("reference settings (docs/data.md table)", () => {
     const s = twoMoons.settings;
     expect(s.model).toEqual({ shape: [2, 20, 20, 2], layout: "line", inFold: 1 });
     expect([s.loss, s.steps, s.lr, s.weightFactor, s.l0, s.costForm, s.swapEvery, s.topK])

@@ -1,4 +1,4 @@
-// Plain-loop references for assembly/swap.ts (spec/bimt.md "Swaps"), in f64 and written as the
+// Plain-loop references for assembly/swap.ts (docs/training.md "Swaps"), in f64 and written as the
 // spec states the formula. Shapes for a neuron layer of n positions: wIn, dIn (n, fanIn);
 // wOut, dOut (fanOut, fold·n) with column f·n + s at position s. fanIn = 0 or fanOut = 0 skips a side.
 

@@ -61,7 +61,7 @@ const LEGEND_NOTE = "line width ∝ |w| / max |w| of its layer";
 const CHAR_PX = 6.2;
 
 /** Rows the legend needs at this width: the swatches and the width note side by side, or stacked. */
-function legendRows(width: number, circuit: boolean): number {
+export function legendRows(width: number, circuit: boolean): number {
   return (circuit ? 3 : 2) * LEGEND_ITEM + CHAR_PX * LEGEND_NOTE.length <= width - 2 * MARGIN ? 1 : 2;
 }
 
@@ -104,7 +104,7 @@ export function networkScene(s: ModelSnapshot, opts: DrawNetworkOptions = {}): S
 }
 
 /** Swatches saying what the colours mean, and a note that width follows |w| within a layer; from `top` down. */
-function legend(width: number, top: number, circuit: boolean): SvgNode {
+export function legend(width: number, top: number, circuit: boolean): SvgNode {
   const { positive, negative, pruned } = WEIGHT_COLORS;
   const items: [string, string][] = [[positive, circuit ? "kept, w > 0" : "w > 0"],
     [negative, circuit ? "kept, w < 0" : "w < 0"]];

@@ -94,11 +94,15 @@ budgetOption(dataOptions(discover)).action((model, opts) => discoverCommand(mode
 
 program
   .command("import <file>")
-  .description("import a PyTorch-trained MLP from .safetensors (tensor names: docs/formats.md)")
+  .description("import a PyTorch-trained MLP, or a GPT-2- or TransformerLens-named transformer, from .safetensors (tensor names: docs/formats.md)")
   .option("--out <file>", "output model JSON", "out/imported.json")
   .option("--layout <layout>", "coordinates: line or grid")
   .option("--in-fold <n>", "input groups sharing x-slots", num)
   .option("--prefix <text>", "tensor name prefix of the linear layers, e.g. linears.")
+  .option("--heads <n>", "transformer: heads per layer (GPT-2 files do not record it; gpt2: 12)", num)
+  .option("--act <fn>", "transformer: the MLP activation, gelu (default), silu or relu")
+  .option("--norm <kind>", "TransformerLens file without LayerNorm weights (fold_ln): layernorm or none")
+  .option("--ctx <n>", "TransformerLens file without positional embedding: the context length", num)
   .action((file, opts) => importCommand(file, opts));
 
 program

@@ -1,5 +1,7 @@
-// The i32 "plan" the ablate kernels read (assembly/ablate.ts): one block of pointers and sizes, so a
-// kernel call passes one pointer. Word indices here mirror the P_* / L_* constants of the kernel file.
+// The i32 "plan" the ablate kernels read (assembly/ablate-plan.ts): one block of pointers and sizes, so a
+// kernel call passes one pointer. Its layout, its depth limit and the metric ids (types.ts METRICS) are
+// defined here once for the host; the module exports its own as constants (PLAN_*, LAYER_*, METRIC_*,
+// ABLATE_MAX_DEPTH) and test/circuits/ablate-abi.test.ts checks that the two agree.
 import type { AnyBuf, Buf, Engine } from "../engine/engine.ts";
 import type { MetricSetup } from "./metrics.ts";
 
@@ -24,10 +26,10 @@ export const PLAN = {
 } as const;
 
 /** Words per weight layer after PLAN.layers, in this order. */
-const LAYER_FIELDS = ["dIn", "dOut", "w", "b", "mask", "wm", "wt", "a", "aTilde", "z"] as const;
+export const LAYER_FIELDS = ["dIn", "dOut", "w", "b", "mask", "wm", "wt", "a", "aTilde", "z"] as const;
 export const LAYER_WORDS = LAYER_FIELDS.length;
 
-/** The kernels' limit on weight layers (static tables in assembly/ablate.ts). */
+/** The kernels' limit on weight layers (their per-layer tables hold depth + 1 entries). */
 export const MAX_DEPTH = 63;
 
 /** Metric buffers, rows padded to pOut = pad4(d_out) with zeros. */

@@ -3,7 +3,7 @@
 // removing all its kept outgoing edges at once; if the metric rises by less than τ the neuron goes, and
 // its incoming edges with it. Far fewer tests than edge-level ACDC, coarser circuits.
 //
-// A test is one kernel call (assembly/ablate.ts acdcNeuron): the neuron's change ã − a reaches the next
+// A test is one kernel call (assembly/ablate-nodes.ts acdcNeuron): the neuron's change ã − a reaches the next
 // layer as a rank-1 update, then the rest of the network, for the examples where it is nonzero only.
 // An accepted removal is written into the caches (neuronCommit, then GEMM refreshes of the later
 // layers), and each layer's pre-activations are recomputed in full when its senders are done, so

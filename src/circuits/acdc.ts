@@ -11,7 +11,7 @@
 //       else keep e with effect size Δ
 //
 // acdc-naive.ts runs this literally (one forward pass of the pruned network over all examples per
-// tested edge). This file makes the same decisions at kernel speed (assembly/ablate.ts acdcReceiver,
+// tested edge). This file makes the same decisions at kernel speed (assembly/ablate-edges.ts acdcReceiver,
 // one call per receiver, every incoming edge tested inside it):
 //   - Upstream of v nothing changes while v is visited, so the senders' values a_l are cached, and
 //     so is ã − a per sender, as a list of the examples where it is nonzero (deltaLists): a test

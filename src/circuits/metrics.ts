@@ -1,5 +1,5 @@
 // The discovery metrics (docs/discovery.md "Metric"), always minimised, as a mean over examples of a
-// per-example term computed in WASM (assembly/ablate.ts termOf; exp and log never run in JS):
+// per-example term computed in WASM (assembly/ablate-metrics.ts termOf; exp and log never run in JS):
 //   kl          KL(p_full ‖ p_circuit) of the softmax outputs. Restricted to outputs S, the
 //               distributions are coarse-grained to the classes of S plus one class "everything
 //               else" (so a one-output circuit must keep that output's probability; S = all outputs

@@ -1,9 +1,10 @@
-// Host-side signatures of the circuit kernels (assembly/ablate.ts, assembly/sparse.ts).
+// Host-side signatures of the circuit kernels (assembly/ablate*.ts, assembly/sparse.ts).
 import type { Arity } from "./arity.ts";
 
 export interface CircuitsAbi {
-  // --- assembly/ablate.ts: ACDC edge-ablation passes and metrics (src/circuits/acdc*.ts, forward-cache.ts).
-  // `plan` is the byte offset of the i32 plan described in src/circuits/ablate-plan.ts (PLAN).
+  // --- assembly/ablate*.ts: ACDC edge-ablation passes and metrics (src/circuits/acdc*.ts, forward-cache.ts).
+  // `plan` is the byte offset of the i32 plan described in src/circuits/ablate-plan.ts (PLAN); the
+  // module also exports the plan's layout as constants (checked by test/circuits/ablate-abi.test.ts).
   /** out (n) = a − b. */
   subtract(out: number, a: number, b: number, n: number): void;
   /** Fills the plan's kl reference (full-model softmax, mass outside the output subset). */
@@ -24,7 +25,7 @@ export interface CircuitsAbi {
   acdcNeuron(plan: number, l: number, u: number): number;
   /** Applies an accepted removal of neuron u (layer l) to z_l and a_{l+1} of the examples it changes. */
   neuronCommit(plan: number, l: number, u: number): void;
-  // --- end assembly/ablate.ts
+  // --- end assembly/ablate*.ts
   // --- assembly/sparse.ts: CSR circuit inference (src/circuits/sparse.ts) and EAP helpers (src/circuits/eap.ts).
   // Feature-major buffers (features, Bp) hold one feature of Bp examples per row; Bp is a multiple of 4.
   /** yT (nOut,lanes) = (accumulate ? yT : 0) + W·xT, then + bias (0: none); W in CSR (rows = receivers). */

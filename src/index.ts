@@ -7,6 +7,9 @@ import { modelHash, validateSnapshot } from "./model/io.ts";
 import { Mlp } from "./model/mlp.ts";
 import type { ModelSnapshot } from "./model/spec.ts";
 import { getTask } from "./tasks/index.ts";
+import { getSeqTask } from "./tasks/sequence/index.ts";
+import { transformerParamsHash } from "./model/transformer-io.ts";
+import { trainSeq } from "./train/transformer-trainer.ts";
 import type { Dataset, Task, TrainSettings } from "./tasks/types.ts";
 import { parseMode, type Mode } from "./train/modes.ts";
 import { withOverrides } from "./train/settings.ts";
@@ -27,6 +30,14 @@ export { fnv1a64, modelHash, ModelFormatError, parseModel, serializeModel, valid
 export { MODEL_FORMAT, MODEL_VERSION, type Layout, type ModelSnapshot, type ModelSpec } from "./model/spec.ts";
 export { layerCoords, type LayerCoords } from "./model/coords.ts";
 export { exportSafetensors, importSafetensors, type SafetensorsImportOptions } from "./model/safetensors.ts";
+
+// Transformers: the model, its passes, training on sequence tasks, and the attention-score ground truth.
+export { Transformer, INIT_STD } from "./model/transformer.ts";
+export { TransformerPass, LN_EPS } from "./model/transformer-pass.ts";
+export { transformerTensors, checkTransformerSpec, type TransformerSpec, type TensorSlot, type TransformerLayout } from "./model/transformer-spec.ts";
+export { attentionScores, scoreAttention, type AttentionScores, type HeadScore } from "./model/attention-scores.ts";
+export { SeqTrainer, trainSeq, trainSeqAsync, type SeqMetrics, type SeqTrainOptions, type SeqTrainResult } from "./train/transformer-trainer.ts";
+export { evaluateSeq } from "./train/transformer-evaluate.ts";
 
 // Tasks: the built-in datasets (mnist loads the `mnist` package lazily, on first make()) and user data.
 export { getTask, taskNames, parseUserData, userTask } from "./tasks/index.ts";
@@ -288,4 +299,44 @@ export async function runCheck(o: CheckOptions, engine?: Engine): Promise<CheckR
   const d = await discoverModel(r.snapshot, { tau: o.tau, engine: e });
   return { task: o.task, mode: o.mode, seed: o.seed, steps: r.steps, weightsHash: r.weightsHash,
     test: r.metrics.test, circuitHash: d.circuitHash, edges: d.edges, totalEdges: d.totalEdges };
+}
+
+export interface TransformerCheckOptions {
+  /** A sequence task (induction, icl-regression, modular-addition-seq). */
+  task: string;
+  mode: string;
+  seed: number;
+  steps: number;
+  /** Swap period (default the task's). */
+  swapEvery?: number;
+}
+
+export interface TransformerCheckResult {
+  task: string;
+  mode: string;
+  seed: number;
+  steps: number;
+  swaps: number;
+  /** transformerParamsHash of the trained weights (exact f32 bits and spec). */
+  weightsHash: string;
+  /** Test metric (accuracy or MSE on the counted positions). */
+  test: number;
+}
+
+/**
+ * The runtime check for transformers: a short seeded training run (reference settings but `steps`, the
+ * λ schedule as it is; the test metric measured once, at the end) reduced to a hash. Node, Deno, Bun and Chromium must print the same values.
+ */
+export async function runTransformerCheck(o: TransformerCheckOptions, engine?: Engine): Promise<TransformerCheckResult> {
+  const e = engine ?? (await createEngine());
+  const task = getSeqTask(o.task);
+  const settings = { ...task.settings, steps: o.steps, swapEvery: o.swapEvery ?? task.settings.swapEvery };
+  const data = await task.make(e, o.seed);
+  const r = trainSeq(e, data, { mode: parseMode(o.mode), seed: o.seed, settings, evalEvery: o.steps });
+  try {
+    return { task: o.task, mode: o.mode, seed: o.seed, steps: r.steps, swaps: r.swaps,
+      weightsHash: transformerParamsHash(r.model.spec, r.model.readParams()), test: r.metrics.test };
+  } finally {
+    r.model.dispose();
+  }
 }

@@ -9,8 +9,8 @@ import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "../../server/node.ts";
-import { circuitHash, parseCircuit, runCheck, WEIGHT_COLORS, type CheckResult } from "../../src/index.ts";
-import { CHECK_CASES } from "./cases.ts";
+import { circuitHash, parseCircuit, runCheck, runTransformerCheck, WEIGHT_COLORS, type CheckResult } from "../../src/index.ts";
+import { CHECK_CASES, TRANSFORMER_CHECK_CASES } from "./cases.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -231,6 +231,20 @@ describe.skipIf(!existsSync(CHROMIUM) && !required)("the page in Chromium", () =
       const { runCheck } = await import("/dist/brainwire.js");
       const out = [];
       for (const c of ${JSON.stringify(CHECK_CASES)}) out.push(await runCheck(c));
+      return out;
+    })()`);
+    expect(got).toEqual(want);
+    await page.close();
+  });
+
+  it("runTransformerCheck from dist/brainwire.js gives Node's transformer weights, bit for bit", async () => {
+    const want = [];
+    for (const c of TRANSFORMER_CHECK_CASES) want.push(await runTransformerCheck(c));
+    const { page } = await openRepoPage("/examples/browser.html");
+    const got = await page.evaluate(`(async () => {
+      const { runTransformerCheck } = await import("/dist/brainwire.js");
+      const out = [];
+      for (const c of ${JSON.stringify(TRANSFORMER_CHECK_CASES)}) out.push(await runTransformerCheck(c));
       return out;
     })()`);
     expect(got).toEqual(want);

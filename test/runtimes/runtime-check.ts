@@ -4,7 +4,8 @@
 // @ts-expect-error: the bundle ships no declarations (built by scripts/build.mjs); its API is src/index.ts
 import * as bundle from "../../dist/brainwire.js";
 import type * as Api from "../../src/index.ts";
-import { CHECK_CASES } from "./cases.ts";
+import { CHECK_CASES, TRANSFORMER_CHECK_CASES } from "./cases.ts";
 
-const { runCheck } = bundle as typeof Api;
+const { runCheck, runTransformerCheck } = bundle as typeof Api;
 for (const c of CHECK_CASES) console.log(JSON.stringify(await runCheck(c)));
+for (const c of TRANSFORMER_CHECK_CASES) console.log(JSON.stringify(await runTransformerCheck(c)));

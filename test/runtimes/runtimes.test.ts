@@ -7,21 +7,26 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { circuitHash, parseCircuit, runCheck, serializeModel, trainModel, type CheckResult } from "../../src/index.ts";
-import { CHECK_CASES } from "./cases.ts";
+import { circuitHash, parseCircuit, runCheck, runTransformerCheck, serializeModel, trainModel, type CheckResult,
+  type TransformerCheckResult } from "../../src/index.ts";
+import { CHECK_CASES, TRANSFORMER_CHECK_CASES } from "./cases.ts";
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, "../..");
 const script = join(root, "test/runtimes/runtime-check.ts");
 
 let node: CheckResult[];
+let nodeTx: TransformerCheckResult[];
 beforeAll(async () => {
   node = [];
   for (const c of CHECK_CASES) node.push(await runCheck(c));
+  nodeTx = [];
+  for (const c of TRANSFORMER_CHECK_CASES) nodeTx.push(await runTransformerCheck(c));
 });
 
-function parseLines(stdout: string): CheckResult[] {
-  return stdout.trim().split("\n").map((line) => JSON.parse(line) as CheckResult);
+/** What runtime-check.ts prints: the MLP cases, then the transformer cases. */
+function parseLines(stdout: string): (CheckResult | TransformerCheckResult)[] {
+  return stdout.trim().split("\n").map((line) => JSON.parse(line) as CheckResult | TransformerCheckResult);
 }
 
 describe("runtime checks", () => {
@@ -35,16 +40,25 @@ describe("runtime checks", () => {
     }
   });
 
-  it("Deno (dist/brainwire.js, no permissions) gives byte-identical weights and the same circuit", async () => {
+  it("Node: each transformer case trains with swaps into its own weights", () => {
+    expect(new Set(nodeTx.map((r) => r.weightsHash)).size).toBe(TRANSFORMER_CHECK_CASES.length);
+    for (const r of nodeTx) {
+      expect(r.weightsHash).toMatch(/^[0-9a-f]{16}$/);
+      expect(r.swaps).toBeGreaterThan(0);
+      expect(Number.isFinite(r.test)).toBe(true);
+    }
+  });
+
+  it("Deno (dist/brainwire.js, no permissions) gives byte-identical weights (MLPs and transformers) and the same circuit", async () => {
     const deno = join(root, "node_modules/.bin/deno");
     const { stdout } = await run(deno, ["run", "--no-config", "--no-lock", script], { cwd: root });
-    expect(parseLines(stdout)).toEqual(node);
+    expect(parseLines(stdout)).toEqual([...node, ...nodeTx]);
   });
 
   const bun = join(root, "node_modules/.bin/bun");
   it.skipIf(!existsSync(bun))("Bun (dist/brainwire.js) gives byte-identical weights and the same circuit", async () => {
     const { stdout } = await run(bun, ["run", script], { cwd: root });
-    expect(parseLines(stdout)).toEqual(node);
+    expect(parseLines(stdout)).toEqual([...node, ...nodeTx]);
   });
 
   // The README quotes these files; they train CHECK_CASES[0] with the default τ.

@@ -1,6 +1,7 @@
 // The study's outputs as strings (the CLI writes them; nothing here touches files): the study document
 // (JSON: every raw record with config and environment, and the tables and verdicts made from them),
 // Markdown for the terminal, and CSV with one row per run.
+import { ANSWER_CLAIMS, answerLegend, answerTable, answerText, CLAIM_LABELS, type AnswerTable } from "./answer.ts";
 import { formatCell, methodTables, taskTables, type MethodTable, type TaskTable } from "./summary.ts";
 import { STUDY_FORMAT, STUDY_METHODS, STUDY_VERSION, type Environment, type RunRecord, type StudyConfig } from "./types.ts";
 import { verdict } from "./verdict.ts";
@@ -18,6 +19,8 @@ export interface StudyDocument {
   planned: number;
   aborted: boolean;
   runs: RunRecord[];
+  /** The answer the report opens with: task × claim, BIMT against the best baseline. */
+  answer: AnswerTable;
   tables: TaskTable[];
   methods: MethodTable[];
   verdicts: { task: string; text: string }[];
@@ -35,6 +38,7 @@ export function studyDocument(config: StudyConfig, environment: Environment, run
     planned,
     aborted,
     runs,
+    answer: answerTable(tables),
     tables,
     methods: methodTables(tables, runs),
     verdicts: tables.map((t) => ({ task: t.task, text: verdict(t) })),
@@ -58,7 +62,11 @@ export function environmentLine(e: Environment): string {
 }
 
 export function toMarkdown(d: StudyDocument): string {
-  const out = ["# brainwire study", "", OURS, "", settingsLine(d), "", environmentLine(d.environment), ""];
+  const out = ["# brainwire study", ""];
+  if (d.answer.rows.length > 0) {
+    out.push("## The answer", "", answerMarkdown(d.answer), "", answerLegend(d.answer), "");
+  }
+  out.push(OURS, "", settingsLine(d), "", environmentLine(d.environment), "");
   d.tables.forEach((t, i) => {
     const tau = d.runs.find((r) => r.task === t.task)?.discovery.tau;
     out.push(`## ${t.task}`, "");
@@ -79,6 +87,13 @@ export function toMarkdown(d: StudyDocument): string {
   });
   if (d.tables.length === 0) out.push("No run finished.", "");
   return out.join("\n");
+}
+
+/** Tasks as rows, claims as columns, each cell its mark and the numbers behind it. */
+export function answerMarkdown(a: AnswerTable): string {
+  return mdTable(["task", "seeds", ...ANSWER_CLAIMS.map((c) => CLAIM_LABELS[c])],
+    a.rows.map((r) => [r.task, String(r.seeds), ...r.cells.map((c) => c.mark === "none" ? (r.note ?? "–") :
+      answerText(c, (w) => `**${w}**`))]));
 }
 
 function bold(s: string, on: boolean | undefined): string {

@@ -3,6 +3,7 @@
 // circuit (first seed), the faithfulness-vs-edges curves and the training curves (loss and cost vs
 // step). No scripts, fonts or images are fetched. A pure function of the study document.
 import { circuitMask } from "../circuits/circuit-io.ts";
+import { ANSWER_CLAIMS, answerLegend, answerText, CLAIM_LABELS, type AnswerTable } from "../study/answer.ts";
 import { environmentLine, settingsLine, OURS, type StudyDocument } from "../study/report.ts";
 import { formatCell, type ColumnSpec, type Row } from "../study/summary.ts";
 import type { RunRecord } from "../study/types.ts";
@@ -24,18 +25,26 @@ table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
 th, td { border: 1px solid #d1d5db; padding: 4px 8px; text-align: right; white-space: nowrap; }
 th { background: #f3f4f6; font-weight: 600; white-space: normal; min-width: 70px; vertical-align: bottom; } td:first-child, th:first-child { text-align: left; }
 td.best { background: #dcfce7; font-weight: 700; }
+table.answer td, table.answer th { text-align: left; white-space: normal; min-width: 120px; }
+table.answer td b { display: block; font-size: 14px; }
+td.better { background: #dcfce7; } td.worse { background: #fee2e2; } td.within { background: #f3f4f6; }
+td.mixed { background: #fef3c7; } td.none { color: #6b7280; }
 .verdict { background: #eff6ff; border-left: 4px solid #2563eb; padding: 8px 12px; max-width: 1000px; }
 .figs { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
 .figs svg { border: 1px solid #e5e7eb; height: auto; max-width: 100%; }
 `;
 
 export function reportHtml(d: StudyDocument): string {
-  const body: string[] = [
-    `<h1>brainwire study</h1>`,
+  const body: string[] = [`<h1>brainwire study</h1>`];
+  if (d.answer.rows.length > 0) {
+    body.push(`<h2 id="answer">The answer</h2>`, answerHtml(d.answer),
+      `<p class="meta">${escapeXml(answerLegend(d.answer))}</p>`);
+  }
+  body.push(
     `<p class="note">${escapeXml(OURS)}</p>`,
     `<p class="meta">${escapeXml(settingsLine(d))}</p>`,
     `<p class="meta">${escapeXml(environmentLine(d.environment))}</p>`,
-  ];
+  );
   if (d.tables.length === 0) body.push("<p>No run finished.</p>");
   d.tables.forEach((t, i) => {
     const runs = d.runs.filter((r) => r.task === t.task);
@@ -60,6 +69,24 @@ export function reportHtml(d: StudyDocument): string {
   });
   return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>brainwire study</title>\n` +
     `<style>${STYLE}</style>\n</head>\n<body>\n${body.join("\n")}\n</body>\n</html>\n`;
+}
+
+/** Tasks as rows (each a link to its section), claims as columns; a cell's colour is its mark. */
+function answerHtml(a: AnswerTable): string {
+  const head = `<tr><th>task</th><th>seeds</th>${ANSWER_CLAIMS.map((c) => `<th>${escapeXml(CLAIM_LABELS[c])}</th>`).join("")}</tr>`;
+  const rows = a.rows.map((r) => `<tr><td><a href="#${escapeXml(r.task)}">${escapeXml(r.task)}</a></td><td>${r.seeds}</td>` +
+    r.cells.map((c) => {
+      if (c.mark === "none") return `<td class="none">${escapeXml(r.note ?? "–")}</td>`;
+      const [word, rest] = splitMark(answerText(c));
+      return `<td class="${c.mark}"><b>${escapeXml(word)}</b>${escapeXml(rest)}</td>`;
+    }).join("") + "</tr>");
+  return `<div class="scroll"><table class="answer">\n${head}\n${rows.join("\n")}\n</table></div>`;
+}
+
+/** "better: 30 vs 50 (l1)" → ["better", "30 vs 50 (l1)"]. */
+function splitMark(text: string): [string, string] {
+  const i = text.indexOf(": ");
+  return i < 0 ? [text, ""] : [text.slice(0, i), text.slice(i + 2)];
 }
 
 function table<K>(columns: ColumnSpec[], rows: Row<K>[], best: Record<string, K[]>): string {

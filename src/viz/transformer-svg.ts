@@ -13,6 +13,8 @@ import type { TransformerSnapshot } from "../model/transformer-io.ts";
 import { selectEdges } from "./edge-selection.ts";
 import { legend, legendRows, WEIGHT_COLORS } from "./network-svg.ts";
 import { el, lineEl, px, svgRoot, textEl, toSvg, type SvgNode } from "./svg.ts";
+import { checkCircuitView, circuitLegend, circuitOverlay, CIRCUIT_LEGEND_HEIGHT, type TransformerCircuitView,
+  type TransformerGeometry } from "./transformer-circuit-svg.ts";
 
 export interface DrawTransformerOptions {
   /** Picture width in px (default 640); the height follows from the rows. */
@@ -28,6 +30,8 @@ export interface DrawTransformerOptions {
   caption?: string;
   /** The colour and width key under the picture (default on). */
   legend?: boolean;
+  /** A circuit to draw over the picture: its kept edges in colour, the weights in grey (transformer-circuit-svg.ts). */
+  circuit?: TransformerCircuitView;
 }
 
 type Point = [number, number];
@@ -74,26 +78,33 @@ export function transformerScene(s: TransformerSnapshot, opts: DrawTransformerOp
 
   const input = spec.vocab !== undefined ? row("tokens", spec.vocab) : row("input", spec.inDim!);
   let resid = row("embed", d);
+  const embedRow = resid;
+  const attnRows: number[] = [];
+  const mlpRows: number[] = [];
   // tok is (vocab, dModel): token v writes tok[v, ·]; as a map from tokens to the stream it is tokᵀ.
   if (spec.vocab !== undefined) wires.push({ from: input, to: resid, w: t.tok, rows: spec.vocab, cols: d, transposed: true });
   else wires.push({ from: input, to: resid, w: t["in.weight"], rows: d, cols: spec.inDim! });
   for (let l = 0; l < spec.nLayers; l++) {
     const attn = row(`attn ${l}`, hd, 3, spec.nHeads);
+    attnRows.push(attn);
     wires.push({ from: resid, to: attn, w: scaleColumns(t[`${l}.qkv.weight`], 3 * hd, d, ln ? t[`${l}.ln1.g`] : undefined), rows: 3 * hd, cols: d });
     resid = row("resid", d);
     wires.push({ from: attn, to: resid, w: t[`${l}.o.weight`], rows: d, cols: hd });
     if (spec.dMlp > 0) {
       const mlp = row(`MLP ${l}`, spec.dMlp);
+      mlpRows.push(mlp);
       wires.push({ from: resid, to: mlp, w: scaleColumns(t[`${l}.mlp.in.weight`], spec.dMlp, d, ln ? t[`${l}.ln2.g`] : undefined), rows: spec.dMlp, cols: d });
       resid = row("resid", d);
       wires.push({ from: mlp, to: resid, w: t[`${l}.mlp.out.weight`], rows: d, cols: spec.dMlp });
-    }
+    } else mlpRows.push(-1);
   }
   const output = row("output", spec.outDim);
   wires.push({ from: resid, to: output, w: scaleColumns(t["unembed.weight"], spec.outDim, d, ln ? t["lnf.g"] : undefined), rows: spec.outDim, cols: d });
 
+  const circuit = opts.circuit;
+  if (circuit) checkCircuitView(spec, circuit);
   const withLegend = opts.legend ?? true;
-  const legendRoom = withLegend ? 4 + 18 * legendRows(width, false) : 0;
+  const legendRoom = !withLegend ? 0 : circuit ? CIRCUIT_LEGEND_HEIGHT : 4 + 18 * legendRows(width, false);
   const top = 14 + (opts.title ? 28 : 0) + 40;
   const bottom = 14 + (opts.caption ? 24 : 0) + legendRoom + 40;
   const height = top + (rows.length - 1) * GAP + bottom;
@@ -113,7 +124,9 @@ export function transformerScene(s: TransformerSnapshot, opts: DrawTransformerOp
   const parts: SvgNode[] = [];
   if (opts.title) parts.push(textEl(width / 2, 26, opts.title, { "text-anchor": "middle", "font-size": "15", "font-weight": "600" }));
   const max = opts.maxLinesPerMap ?? 1500;
-  for (const wire of wires) parts.push(lines(wire, rows, at, centre, max));
+  // Under a circuit the weights are the grey ground the circuit's edges are drawn on.
+  const weights = wires.map((wire) => lines(wire, rows, at, centre, max, circuit !== undefined));
+  parts.push(...(circuit ? [el("g", { "stroke-opacity": "0.45" }, weights)] : weights));
   // Head outlines over the attention rows' lines, so a head's slots read as one group.
   rows.forEach((rw, r) => {
     if (rw.heads <= 1) return;
@@ -138,10 +151,28 @@ export function transformerScene(s: TransformerSnapshot, opts: DrawTransformerOp
     parts.push(el("g", { fill: "#111827" }, dots));
     parts.push(textEl(width - RIGHT + 12, y(r) + 4, rw.label, { "font-size": "11", fill: "#374151" }));
   });
+  if (circuit) {
+    const band = (r: number) => {
+      const size = rows[r].n / rows[r].heads;
+      return Array.from({ length: rows[r].heads }, (_, h) => ({ x0: MARGIN + (h * size * plot) / rows[r].n + 1,
+        x1: MARGIN + ((h + 1) * size * plot) / rows[r].n - 1 }));
+    };
+    const middle = MARGIN + plot / 2;
+    const g: TransformerGeometry = {
+      embed: { x: middle, y: y(embedRow) },
+      output: { x: middle, y: y(output) },
+      attn: attnRows.map((r) => ({ y: y(r), heads: band(r) })),
+      mlp: mlpRows.map((r) => (r < 0 ? null : { x: middle, y: y(r) })),
+    };
+    parts.push(circuitOverlay(g, circuit));
+  }
   parts.push(el("g", {}, endLabels(s, input, output, centre, opts)));
   const foot = height - 10 - legendRoom;
   if (opts.caption) parts.push(textEl(width / 2, foot, opts.caption, { "text-anchor": "middle", "font-size": "11", fill: "#4b5563" }));
-  if (withLegend) parts.push(legend(width, height - 8 - legendRoom, false));
+  if (withLegend) {
+    parts.push(circuit ? circuitLegend(width, height - 8 - legendRoom, circuit.edges.some((e) => e.score !== undefined)) :
+      legend(width, height - 8 - legendRoom, false));
+  }
   return svgRoot(width, height, parts);
 }
 
@@ -154,7 +185,7 @@ function scaleColumns(w: number[], rows: number, cols: number, g: number[] | und
 }
 
 function lines(wire: Wire, rows: Row[], at: (r: number, j: number) => Point,
-  centre: (r: number, slot: number) => Point, max: number): SvgNode {
+  centre: (r: number, slot: number) => Point, max: number, grey: boolean): SvgNode {
   let maxAbs = 0;
   for (let i = 0; i < wire.w.length; i++) maxAbs = Math.max(maxAbs, Math.abs(wire.w[i]));
   const out: SvgNode[] = [];
@@ -169,7 +200,7 @@ function lines(wire: Wire, rows: Row[], at: (r: number, j: number) => Point,
       const [x1, y1] = fromFolded ? centre(wire.from, src) : at(wire.from, src);
       const [x2, y2] = at(wire.to, dst);
       const v = wire.w[e];
-      out.push(lineEl(x1, y1, x2, y2, { stroke: v > 0 ? WEIGHT_COLORS.positive : WEIGHT_COLORS.negative,
+      out.push(lineEl(x1, y1, x2, y2, { stroke: grey ? WEIGHT_COLORS.pruned : v > 0 ? WEIGHT_COLORS.positive : WEIGHT_COLORS.negative,
         "stroke-width": ((2.5 * Math.abs(v)) / maxAbs).toFixed(3) }));
     }
   }

@@ -63,6 +63,26 @@ async function buildBundles() {
     target: "node20",
     packages: "external",
   });
+  // The job pool's worker scripts: worker_threads on Node (dependencies from node_modules, like cli.js),
+  // and a self-contained module worker for Deno, Bun and browsers.
+  await esbuild.build({
+    ...common,
+    entryPoints: { "job-worker": "src/jobs/node/thread-entry.ts" },
+    outdir: "dist",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+  });
+  await esbuild.build({
+    ...common,
+    entryPoints: { "job-worker.web": "src/jobs/web-entry.ts" },
+    outdir: "dist",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    target: portable,
+    external: ["mnist"],
+    minify: true,
+  });
   await buildPage();
   // The bench bundles tfjs (its extensionless ESM imports only resolve through a bundler);
   // module-first main fields keep a single tfjs-core copy.

@@ -241,5 +241,5 @@ export function shiftRow(p: Plan, ds: Downstream, k: i32, s: f32, y: usize): voi
 // Metric term of example k for outputs y (a padded row), after prepare().
 // @ts-ignore: decorator
 @inline export function shiftedTerm(p: Plan, ds: Downstream, k: i32, y: usize): f64 {
-  return p.metric == METRIC_KL ? klShift(p, changetype<KlBase>(ds.kl), k, y) : termOf(p, k, y);
+  return p.metric == METRIC_KL ? klShift(p, changetype<KlBase>(ds.kl), k, y) : termOf<f32>(p, k, y);
 }

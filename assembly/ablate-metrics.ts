@@ -44,6 +44,18 @@ import { METRIC_KL, METRIC_LOGIT_DIFF, METRIC_MSE, pad4, Plan, Scratch, usePlan 
   return f64x2.promote_low_f32x4(v128.load64_zero(p));
 }
 
+// Entries c, c+1 of a row of T (f32 or f64) as f64x2.
+// @ts-ignore: decorator
+@inline function pairOf<T>(row: usize, c: i32): v128 {
+  return sizeof<T>() == 8 ? v128.load(row + (<usize>c << 3)) : load2(row + (<usize>c << 2));
+}
+
+// Entry c of a row of T as f64.
+// @ts-ignore: decorator
+@inline function entryOf<T>(row: usize, c: i32): f64 {
+  return <f64>load<T>(row + (<usize>c << alignof<T>()));
+}
+
 // All-ones lanes where the two i32 at p are nonzero.
 // @ts-ignore: decorator
 @inline export function mask2(p: usize): v128 {
@@ -60,7 +72,8 @@ import { METRIC_KL, METRIC_LOGIT_DIFF, METRIC_MSE, pad4, Plan, Scratch, usePlan 
   return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
 }
 
-// Term of example k for circuit outputs y (a padded row: pOut f32, slot order, zero padding).
+// Term of example k for circuit outputs y (a padded row of T = f32 or f64: pOut entries, slot order,
+// zero padding); the full model's outputs are f32.
 //   kl:  KL(p ‖ q) between the full model's and the circuit's softmax, coarse-grained to the classes
 //        of S plus one "rest" class (S = all outputs: the plain KL). With Δ_c = y_c − yFull_c,
 //        q_c = p_c·e^Δc / Σ p·e^Δ, so
@@ -70,7 +83,7 @@ import { METRIC_KL, METRIC_LOGIT_DIFF, METRIC_MSE, pad4, Plan, Scratch, usePlan 
 //   mse: mean over S of (y − yFull)².
 //   logit-diff: −(y[label] − max over other outputs of y), counted examples only.
 //   nll: log Σ exp(y) − y[label] (log-softmax over all outputs), counted examples only.
-export function termOf(p: Plan, k: i32, y: usize): f64 {
+export function termOf<T>(p: Plan, k: i32, y: usize): f64 {
   const dOut = p.dOut;
   const pOut = pad4(dOut);
   const inSv = p.inS;
@@ -86,7 +99,7 @@ export function termOf(p: Plan, k: i32, y: usize): f64 {
     let restv = zero;
     let big = zero;
     for (let c = 0; c < d2; c += 2) {
-      const d = f64x2.sub(load2(y + (<usize>c << 2)), load2(yf + (<usize>c << 2)));
+      const d = f64x2.sub(pairOf<T>(y, c), load2(yf + (<usize>c << 2)));
       const pc = v128.load(pk + (<usize>c << 3));
       const inS = mask2(inSv + (<usize>c << 2));
       linv = f64x2.add(linv, v128.and(f64x2.mul(pc, d), inS));
@@ -101,7 +114,7 @@ export function termOf(p: Plan, k: i32, y: usize): f64 {
       const negInf = f64x2.splat(-Infinity);
       let mxv = negInf;
       for (let c = 0; c < d2; c += 2) {
-        const d = f64x2.sub(load2(y + (<usize>c << 2)), load2(yf + (<usize>c << 2)));
+        const d = f64x2.sub(pairOf<T>(y, c), load2(yf + (<usize>c << 2)));
         mxv = f64x2.max(mxv, v128.bitselect(d, negInf, f64x2.gt(v128.load(pk + (<usize>c << 3)), zero)));
       }
       mx = hmax(mxv);
@@ -109,7 +122,7 @@ export function termOf(p: Plan, k: i32, y: usize): f64 {
       allv = zero;
       restv = zero;
       for (let c = 0; c < d2; c += 2) {
-        const d = f64x2.sub(load2(y + (<usize>c << 2)), load2(yf + (<usize>c << 2)));
+        const d = f64x2.sub(pairOf<T>(y, c), load2(yf + (<usize>c << 2)));
         // min(·, 0): an impossible class with a larger Δ than the shift must not overflow (0·∞)
         const e = f64x2.mul(v128.load(pk + (<usize>c << 3)), expV64(f64x2.min(f64x2.sub(d, mxs), zero)));
         allv = f64x2.add(allv, e);
@@ -125,32 +138,32 @@ export function termOf(p: Plan, k: i32, y: usize): f64 {
     let s: f64 = 0;
     for (let c = 0; c < dOut; c++) {
       if (!load<i32>(inSv + (<usize>c << 2))) continue;
-      const d = <f64>load<f32>(y + (<usize>c << 2)) - <f64>load<f32>(yf + (<usize>c << 2));
+      const d = entryOf<T>(y, c) - <f64>load<f32>(yf + (<usize>c << 2));
       s += d * d;
     }
     return s / <f64>p.nS;
   }
   const label = load<i32>(p.label + (<usize>k << 2));
   if (label < 0) return 0;
-  const yl = <f64>load<f32>(y + (<usize>label << 2));
+  const yl = entryOf<T>(y, label);
   if (metric == METRIC_LOGIT_DIFF) {
     let other = -Infinity;
-    for (let c = 0; c < dOut; c++) if (c != label) other = max(other, <f64>load<f32>(y + (<usize>c << 2)));
+    for (let c = 0; c < dOut; c++) if (c != label) other = max(other, entryOf<T>(y, c));
     return other - yl;
   }
-  return logSumExp(y, dOut) - yl;
+  return logSumExp<T>(y, dOut) - yl;
 }
 
-// log Σ_c exp(y_c) over the dOut entries of a padded f32 row.
-function logSumExp(y: usize, dOut: i32): f64 {
+// log Σ_c exp(y_c) over the dOut entries of a padded row of T.
+function logSumExp<T>(y: usize, dOut: i32): f64 {
   let mx = -Infinity;
-  for (let c = 0; c < dOut; c++) mx = max(mx, <f64>load<f32>(y + (<usize>c << 2)));
+  for (let c = 0; c < dOut; c++) mx = max(mx, entryOf<T>(y, c));
   const mxs = f64x2.splat(mx);
   let sv = f64x2.splat(0);
   const d2 = dOut & ~1;
-  for (let c = 0; c < d2; c += 2) sv = f64x2.add(sv, expV64(f64x2.sub(load2(y + (<usize>c << 2)), mxs)));
+  for (let c = 0; c < d2; c += 2) sv = f64x2.add(sv, expV64(f64x2.sub(pairOf<T>(y, c), mxs)));
   let s = hsum(sv);
-  if (d2 < dOut) s += f64x2.extract_lane(expV64(f64x2.splat(<f64>load<f32>(y + (<usize>d2 << 2)) - mx)), 0);
+  if (d2 < dOut) s += f64x2.extract_lane(expV64(f64x2.splat(entryOf<T>(y, d2) - mx)), 0);
   return mx + Math.log(s);
 }
 
@@ -164,7 +177,7 @@ export function metricSetup(plan: usize): void {
   for (let k = 0; k < p.n; k++) {
     const yf = p.yFull + ((<usize>k * <usize>pOut) << 2);
     const pk = p.pFull + ((<usize>k * <usize>pOut) << 3);
-    const lse = logSumExp(yf, dOut);
+    const lse = logSumExp<f32>(yf, dOut);
     let rest: f64 = 0;
     for (let c = 0; c < pOut; c++) {
       const pc = c < dOut ? Math.exp(<f64>load<f32>(yf + (<usize>c << 2)) - lse) : 0;
@@ -175,21 +188,73 @@ export function metricSetup(plan: usize): void {
   }
 }
 
-// terms (n, f64) = per-example terms of outputs y (n × d_out, unpadded). Returns their sum (divide by
-// the plan's count for the metric). Uses pOut floats of the plan's scratch.
-export function metricTerms(plan: usize, y: usize, terms: usize): f64 {
-  const p = usePlan(plan);
+// terms (n, f64) = per-example terms of outputs y (n × d_out of T, unpadded), each row copied into a
+// padded row of T at the plan's scratch. Returns their sum (divide by the plan's count for the metric).
+function termsOf<T>(p: Plan, y: usize, terms: usize): f64 {
   const row = (p.scratch + 15) & ~<usize>15;
   const dOut = p.dOut;
-  memory.fill(row, 0, <usize>pad4(dOut) << 2);
+  const bytes = <usize>dOut << alignof<T>();
+  memory.fill(row, 0, <usize>pad4(dOut) << alignof<T>());
   let sum: f64 = 0;
   for (let k = 0; k < p.n; k++) {
-    memory.copy(row, y + ((<usize>k * <usize>dOut) << 2), <usize>dOut << 2);
-    const t = termOf(p, k, row);
+    memory.copy(row, y + <usize>k * bytes, bytes);
+    const t = termOf<T>(p, k, row);
     store<f64>(terms + (<usize>k << 3), t);
     sum += t;
   }
   return sum;
+}
+
+// terms (n, f64) = per-example terms of f32 outputs y (n × d_out); returns their sum. Uses one padded
+// f32 row of the plan's scratch.
+export function metricTerms(plan: usize, y: usize, terms: usize): f64 {
+  return termsOf<f32>(usePlan(plan), y, terms);
+}
+
+// metricTerms for f64 outputs y (n × d_out), e.g. a reference network's; one padded f64 row of scratch.
+export function metricTerms64(plan: usize, y: usize, terms: usize): f64 {
+  return termsOf<f64>(usePlan(plan), y, terms);
+}
+
+// g (rows × d_out, f32) = ∂M/∂y for the outputs y (rows × d_out, f32, slot order) of examples
+// start … start+rows, where M = Σ_k term_k / count over all n examples, for logit-diff and mse (to
+// the plan's yFull, e.g. the true targets); other metrics leave g as it is (nll's gradient is the
+// softmax cross-entropy kernel's, loss.ts). Each entry is computed in f64 and rounded once.
+//   logit-diff: −1/count at the label, +1/count at the strongest other output (the first on ties),
+//               0 elsewhere and on uncounted examples;
+//   mse:        2(y − yFull)/(count·nS) on the outputs of S, 0 elsewhere.
+export function metricGradient(plan: usize, y: usize, g: usize, start: i32, rows: i32): void {
+  const p = usePlan(plan);
+  const dOut = p.dOut;
+  const pOut = pad4(dOut);
+  const count = <f64>p.count;
+  if (p.metric == METRIC_LOGIT_DIFF) {
+    for (let r = 0; r < rows; r++) {
+      const yr = y + ((<usize>r * <usize>dOut) << 2);
+      const gr = g + ((<usize>r * <usize>dOut) << 2);
+      memory.fill(gr, 0, <usize>dOut << 2);
+      const label = load<i32>(p.label + (<usize>(start + r) << 2));
+      if (label < 0) continue;
+      let best = -1;
+      for (let c = 0; c < dOut; c++) {
+        if (c != label && (best < 0 || load<f32>(yr + (<usize>c << 2)) > load<f32>(yr + (<usize>best << 2)))) best = c;
+      }
+      store<f32>(gr + (<usize>label << 2), <f32>(-1.0 / count));
+      store<f32>(gr + (<usize>best << 2), <f32>(1.0 / count));
+    }
+  } else if (p.metric == METRIC_MSE) {
+    const denom = count * <f64>p.nS;
+    for (let r = 0; r < rows; r++) {
+      const yr = y + ((<usize>r * <usize>dOut) << 2);
+      const tr = p.yFull + ((<usize>(start + r) * <usize>pOut) << 2);
+      const gr = g + ((<usize>r * <usize>dOut) << 2);
+      for (let c = 0; c < dOut; c++) {
+        const o = <usize>c << 2;
+        const d = <f64>load<f32>(yr + o) - <f64>load<f32>(tr + o);
+        store<f32>(gr + o, load<i32>(p.inS + o) ? <f32>((2 * d) / denom) : 0);
+      }
+    }
+  }
 }
 
 // ---- kl relative to base outputs ----
@@ -236,7 +301,7 @@ export function klBase(p: Plan, s: Scratch, yb: usize): KlBase {
     const pk = p.pFull + ((<usize>k * <usize>pOut) << 3);
     const qa = kb.qa + ((<usize>k * <usize>pOut) << 3);
     const qr = kb.qr + ((<usize>k * <usize>pOut) << 3);
-    store<f64>(kb.tb + (<usize>k << 3), termOf(p, k, y));
+    store<f64>(kb.tb + (<usize>k << 3), termOf<f32>(p, k, y));
     // p·e^(Δ − max Δ) over possible classes, then normalised
     let mxv = negInf;
     for (let c = 0; c < d2; c += 2) {
@@ -359,7 +424,7 @@ export function klShift(p: Plan, kb: KlBase, k: i32, y: usize): f64 {
   const mx = max(f64x2.extract_lane(mxv, 0), f64x2.extract_lane(mxv, 1));
   let tier = 0;
   while (tier < KL_TIERS && mx > unchecked(KL_BOUND[tier])) tier++;
-  if (tier == KL_TIERS) return termOf(p, k, y);
+  if (tier == KL_TIERS) return termOf<f32>(p, k, y);
   if (rest) klSumsRest(kb, qa, qr, d2, tier);
   else klSumsAll(kb, qa, d2, tier);
   let kl = load<f64>(kb.tb + (<usize>k << 3)) - hsum(linv) + log1pSmall(kb.xa);

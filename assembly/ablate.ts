@@ -16,7 +16,7 @@ export {
   LAYER_B, LAYER_MASK, LAYER_WM, LAYER_WT, LAYER_A, LAYER_A_TILDE, LAYER_Z, LAYER_WORDS, subtract,
   deltaLists,
 } from "./ablate-plan";
-export { metricSetup, metricTerms } from "./ablate-metrics";
+export { metricGradient, metricSetup, metricTerms, metricTerms64 } from "./ablate-metrics";
 export { ablateScratchBytes } from "./ablate-downstream";
 export { acdcReceiver } from "./ablate-edges";
 export { acdcNeuron, neuronCommit } from "./ablate-nodes";

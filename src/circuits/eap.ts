@@ -17,7 +17,7 @@ import type { AnyBuf, Buf, Engine } from "../engine/engine.ts";
 import type { Mlp } from "../model/mlp.ts";
 import { Pass, uploadInputs, type InputBuf } from "../model/pass.ts";
 import { checkData, inputWidth } from "./ablation.ts";
-import { metricGradient, taskMetricValue, taskTarget, type TaskTarget } from "./task-metric.ts";
+import { TaskMetric, taskTarget, type TaskTarget } from "./task-metric.ts";
 import type { Ablation, DiscoveryData, EdgeMask, EdgeScores, MetricName } from "./types.ts";
 
 export interface EapOptions {
@@ -64,6 +64,7 @@ function attribute(model: Mlp, data: DiscoveryData, opts: EapOptions, steps: num
   const passes: Pass[] = [];
   const pass = () => (passes.push(new Pass(model, C)), passes[passes.length - 1]);
   const inputs: InputBuf[] = [];
+  const metric = new TaskMetric(e, target);
   try {
     const clean = uploadInputs(e, data.clean, width);
     inputs.push(clean);
@@ -106,7 +107,7 @@ function attribute(model: Mlp, data: DiscoveryData, opts: EapOptions, steps: num
           I.forward(cnt);
           P = I;
         }
-        metricGradient(e, target, P.z[L - 1], G[L - 1], labels, start, cnt);
+        metric.gradient(P.z[L - 1], G[L - 1], labels, start, cnt);
         for (let l = L - 1; l >= 0; l--) {
           const nIn = shape[l];
           const nOut = shape[l + 1];
@@ -124,6 +125,7 @@ function attribute(model: Mlp, data: DiscoveryData, opts: EapOptions, steps: num
       return e.read(s);
     });
   } finally {
+    metric.dispose();
     for (const p of passes) p.dispose();
     e.free(...owned, ...inputs.map((x) => x.buf));
   }
@@ -255,38 +257,43 @@ export function eapExact(model: Mlp, data: DiscoveryData, opts: EapOptions & { s
   checkData(model, data, opts.ablation);
   const t: TaskTarget = taskTarget(model, data, opts.metric, opts.outputs);
   const e = model.engine;
-  const steps = opts.steps ?? 1;
-  const { n } = data;
-  const net = refNet(model);
-  const { shape } = net;
-  const clean = refForward(e, net, refInputs(model, data.clean, n), n);
-  const abl = refAblated(e, model, net, data, opts.ablation, clean.a);
-  const scores = shape.slice(1).map((nOut, l) => new Float32Array(nOut * shape[l]));
-  const acc = scores.map((s) => new Float64Array(s.length));
-  for (let s = 1; s <= steps; s++) {
-    const beta = 1 - s / steps;
-    const x = clean.a[0].map((v, i) => v + beta * (abl[0][i] - v));
-    const point = refForward(e, net, x, n);
-    for (let l = 0; l < net.W.length; l++) {
-      const nIn = shape[l];
-      const nOut = shape[l + 1];
-      for (let j = 0; j < nOut; j++) {
-        for (let i = 0; i < nIn; i++) {
-          const w = net.W[l][j * nIn + i];
-          const value = (sign: number) => {
-            const zl = point.z[l].slice();
-            for (let r = 0; r < n; r++) {
-              zl[r * nOut + j] += sign * eps * w * (abl[l][r * nIn + i] - clean.a[l][r * nIn + i]);
-            }
-            return taskMetricValue(e, t, refForwardFrom(e, net, l, zl, n));
-          };
-          acc[l][j * nIn + i] += (value(1) - value(-1)) / (2 * eps) / steps;
+  const metric = new TaskMetric(e, t);
+  try {
+    const steps = opts.steps ?? 1;
+    const { n } = data;
+    const net = refNet(model);
+    const { shape } = net;
+    const clean = refForward(e, net, refInputs(model, data.clean, n), n);
+    const abl = refAblated(e, model, net, data, opts.ablation, clean.a);
+    const scores = shape.slice(1).map((nOut, l) => new Float32Array(nOut * shape[l]));
+    const acc = scores.map((s) => new Float64Array(s.length));
+    for (let s = 1; s <= steps; s++) {
+      const beta = 1 - s / steps;
+      const x = clean.a[0].map((v, i) => v + beta * (abl[0][i] - v));
+      const point = refForward(e, net, x, n);
+      for (let l = 0; l < net.W.length; l++) {
+        const nIn = shape[l];
+        const nOut = shape[l + 1];
+        for (let j = 0; j < nOut; j++) {
+          for (let i = 0; i < nIn; i++) {
+            const w = net.W[l][j * nIn + i];
+            const value = (sign: number) => {
+              const zl = point.z[l].slice();
+              for (let r = 0; r < n; r++) {
+                zl[r * nOut + j] += sign * eps * w * (abl[l][r * nIn + i] - clean.a[l][r * nIn + i]);
+              }
+              return metric.value(refForwardFrom(e, net, l, zl, n));
+            };
+            acc[l][j * nIn + i] += (value(1) - value(-1)) / (2 * eps) / steps;
+          }
         }
       }
     }
+    acc.forEach((a, l) => scores[l].set(a));
+    return scores;
+  } finally {
+    metric.dispose();
   }
-  acc.forEach((a, l) => scores[l].set(a));
-  return scores;
 }
 
 // ---------------------------------------------------------------------------------------------------

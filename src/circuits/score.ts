@@ -155,44 +155,62 @@ export function scoreCircuit(model: Mlp, mask: EdgeMask, heldOut: DiscoveryData,
   return scores;
 }
 
-/** Fraction of counted examples (label among the chosen outputs) whose first argmax is the label. */
+/**
+ * Fraction of counted examples (label among the chosen outputs) whose first argmax is the label: the
+ * countCorrect kernel, as the training evaluation counts (uncounted examples get label −1, never an argmax).
+ */
 function accuracy(model: Mlp, data: DiscoveryData, y: Float32Array, chosen: Uint8Array): number {
   const labels = data.labels;
   if (!labels) throw new Error("scoring a classification circuit needs class labels in the held-out data");
   const dOut = model.spec.shape[model.depth];
+  const slotOf = new Int32Array(dOut);
+  model.outPerm.forEach((orig, p) => (slotOf[orig] = p));
+  const slots = new Int32Array(data.n);
   let counted = 0;
-  let correct = 0;
   for (let r = 0; r < data.n; r++) {
     if (!Number.isInteger(labels[r]) || labels[r] < 0 || labels[r] >= dOut) {
       throw new RangeError(`labels: ${labels[r]} at ${r} is not a class < ${dOut}`);
     }
-    if (!chosen[labels[r]]) continue;
-    counted++;
-    let best = 0;
-    for (let p = 1; p < dOut; p++) if (y[r * dOut + p] > y[r * dOut + best]) best = p;
-    if (model.outPerm[best] === labels[r]) correct++;
+    slots[r] = chosen[labels[r]] ? slotOf[labels[r]] : -1;
+    if (slots[r] >= 0) counted++;
   }
   if (counted === 0) throw new Error("scoring: no held-out example has a label among the circuit's outputs");
-  return correct / counted;
+  const e = model.engine;
+  const yb = e.from(y);
+  const lb = e.from(slots, "i32");
+  try {
+    return e.k.countCorrect(yb.ptr, lb.ptr, data.n, dOut) / counted;
+  } finally {
+    e.free(yb, lb);
+  }
 }
 
-/** Mean over examples and chosen outputs of (y − target)², targets in original order. */
+/**
+ * Mean over examples and chosen outputs of (y − target)², targets in original order: the mseLoss kernel
+ * (the training evaluation's) over the chosen entries.
+ */
 function targetMse(model: Mlp, data: DiscoveryData, y: Float32Array, chosen: Uint8Array): number {
   const t = data.targets;
   const dOut = model.spec.shape[model.depth];
   if (!t || t.length !== data.n * dOut) {
     throw new Error(`scoring a regression circuit needs ${data.n}×${dOut} targets`);
   }
-  let s = 0;
-  let count = 0;
+  const ys: number[] = [];
+  const ts: number[] = [];
   for (let r = 0; r < data.n; r++) {
     for (let p = 0; p < dOut; p++) {
       const o = model.outPerm[p];
       if (!chosen[o]) continue;
-      const d = y[r * dOut + p] - t[r * dOut + o];
-      s += d * d;
-      count++;
+      ys.push(y[r * dOut + p]);
+      ts.push(t[r * dOut + o]);
     }
   }
-  return s / count;
+  const e = model.engine;
+  const yb = e.from(ys);
+  const tb = e.from(ts);
+  try {
+    return e.k.mseLoss(yb.ptr, tb.ptr, 0, ys.length, 1);
+  } finally {
+    e.free(yb, tb);
+  }
 }

@@ -7,9 +7,13 @@
 // examples whose label is in S (a class's circuit), n counting those examples. nll and logit-diff are
 // defined as in metrics.ts (ACDC's metrics); mse here is to the true targets, where ACDC's mse compares
 // with the full model. logit-diff's gradient at a tie of the strongest others goes to the first.
+// Values and gradients come from the metric kernels (assembly/ablate-metrics.ts), the maths ACDC's metrics
+// use: a plan without layers whose reference outputs are the true targets (mse); nll's gradient is the
+// softmax cross-entropy kernel's (the training loss).
 import type { Buf, Engine } from "../engine/engine.ts";
 import type { Mlp } from "../model/mlp.ts";
-import { metricSetup } from "./metrics.ts";
+import { metricBuffers, pad4, type PlanBuffers, writePlan } from "./ablate-plan.ts";
+import { metricSetup, type MetricSetup } from "./metrics.ts";
 import type { DiscoveryData, MetricName } from "./types.ts";
 
 /** What a task metric compares against, in slot order, built once per discovery run. */
@@ -25,6 +29,8 @@ export interface TaskTarget {
   inS: Int32Array;
   /** The mean's denominator: counted examples (× counted slots for mse). */
   count: number;
+  /** The metric kernels' set-up (metrics.ts). */
+  setup: MetricSetup;
 }
 
 /** Validates the metric, its output subset and the labels or targets it needs (via metrics.ts). */
@@ -36,7 +42,7 @@ export function taskTarget(model: Mlp, data: DiscoveryData, metric: MetricName, 
   const setup = metricSetup(model, data, metric, outputs);
   const { n } = data;
   const dOut = model.spec.shape[model.depth];
-  const base = { n, dOut, labelSlot: setup.labelSlot, inS: setup.inS };
+  const base = { n, dOut, labelSlot: setup.labelSlot, inS: setup.inS, setup };
   if (metric !== "mse") return { metric, ...base, count: setup.count };
   const target = new Float32Array(n * dOut);
   if (data.targets) {
@@ -55,76 +61,69 @@ export function taskTarget(model: Mlp, data: DiscoveryData, metric: MetricName, 
   return { metric, ...base, target, count: n * setup.nS };
 }
 
-/**
- * g (count × dOut) = ∂M/∂z for rows start..start+count whose outputs z sit at `out`. `labels` is
- * scratch for `count` i32 labels (nll). Contributions are already divided by the full mean's count.
- */
-export function metricGradient(e: Engine, t: TaskTarget, out: Buf, g: Buf, labels: Buf<"i32">, start: number,
-  count: number): void {
-  const { dOut } = t;
-  if (t.metric === "nll") {
+/** A task metric in WASM: its plan and buffers, made once per run; dispose() frees them. */
+export class TaskMetric {
+  private readonly bufs: PlanBuffers;
+  private readonly scratch: Buf<"f64">;
+  private readonly plan: Buf<"i32">;
+
+  constructor(
+    readonly engine: Engine,
+    readonly target: TaskTarget,
+  ) {
+    const t = target;
+    this.bufs = metricBuffers(engine, t.setup, t.target ?? new Float32Array(t.n * t.dOut), t.n, t.dOut);
+    this.scratch = engine.alloc(pad4(t.dOut) + 2, "f64"); // one padded row of f64 outputs, 16-byte aligned
+    this.plan = writePlan(engine, { depth: 0, n: t.n, dOut: t.dOut, setup: t.setup, bufs: this.bufs, layers: [],
+      scratch: this.scratch });
+  }
+
+  /** M over all rows of outputs z (n × dOut, slot order), f32 or f64 (a reference network's). */
+  value(z: Float32Array | Float64Array): number {
+    const e = this.engine;
+    const t = this.target;
+    if (z.length !== t.n * t.dOut) throw new RangeError(`task metric: outputs must be ${t.n}×${t.dOut}, got ${z.length}`);
+    const y = z instanceof Float64Array ? e.from(z, "f64") : e.from(z);
+    try {
+      const sum = y.type === "f64" ? e.k.metricTerms64(this.plan.ptr, y.ptr, this.bufs.terms.ptr)
+        : e.k.metricTerms(this.plan.ptr, y.ptr, this.bufs.terms.ptr);
+      return sum / t.setup.count;
+    } finally {
+      e.free(y);
+    }
+  }
+
+  /**
+   * g (count × dOut) = ∂M/∂z for rows start..start+count whose outputs z sit at `out`. `labels` is
+   * scratch for `count` i32 labels (nll). Contributions are already divided by the full mean's count.
+   */
+  gradient(out: Buf, g: Buf, labels: Buf<"i32">, start: number, count: number): void {
+    const e = this.engine;
+    const t = this.target;
+    if (t.metric !== "nll") {
+      e.k.metricGradient(this.plan.ptr, out.ptr, g.ptr, start, count);
+      return;
+    }
     // uncounted examples (label −1) get label 0 here and a zero gradient below
     const lv = e.i32(labels);
     for (let r = 0; r < count; r++) lv[r] = Math.max(0, t.labelSlot[start + r]);
     // the kernel divides by its batch size; gradScale = count / total gives 1/total per row
-    e.k.softmaxCrossEntropy(out.ptr, labels.ptr, g.ptr, count, dOut, count / t.count);
+    e.k.softmaxCrossEntropy(out.ptr, labels.ptr, g.ptr, count, t.dOut, count / t.count);
     const gv = e.f32(g);
-    for (let r = 0; r < count; r++) if (t.labelSlot[start + r] < 0) gv.fill(0, r * dOut, (r + 1) * dOut);
-    return;
+    for (let r = 0; r < count; r++) if (t.labelSlot[start + r] < 0) gv.fill(0, r * t.dOut, (r + 1) * t.dOut);
   }
-  const gv = e.f32(g);
-  if (t.metric === "logit-diff") {
-    const z = e.f32(out);
-    for (let r = 0; r < count; r++) {
-      gv.fill(0, r * dOut, (r + 1) * dOut);
-      const y = t.labelSlot[start + r];
-      if (y < 0) continue;
-      gv[r * dOut + y] = -1 / t.count;
-      gv[r * dOut + strongestOther(z, r * dOut, dOut, y)] = 1 / t.count;
-    }
-    return;
-  }
-  const z = e.f32(out);
-  const tv = t.target as Float32Array;
-  for (let r = 0; r < count; r++) {
-    for (let p = 0; p < dOut; p++) {
-      const i = r * dOut + p;
-      gv[i] = t.inS[p] ? (2 * (z[i] - tv[(start + r) * dOut + p])) / t.count : 0;
-    }
+
+  dispose(): void {
+    this.engine.free(this.plan, this.scratch, ...Object.values(this.bufs));
   }
 }
 
-/** M over all rows of outputs z (n × dOut, slot order) in f64; exp/log from the WASM module. */
-export function taskMetricValue(e: Engine, t: TaskTarget, z: ArrayLike<number>): number {
-  const { dOut } = t;
-  let s = 0;
-  for (let r = 0; r < t.n; r++) {
-    if (t.metric === "mse") {
-      const tv = t.target as Float32Array;
-      for (let p = 0; p < dOut; p++) {
-        const d = z[r * dOut + p] - tv[r * dOut + p];
-        if (t.inS[p]) s += d * d;
-      }
-      continue;
-    }
-    const y = t.labelSlot[r];
-    if (y < 0) continue;
-    if (t.metric === "nll") {
-      let mx = -Infinity;
-      for (let p = 0; p < dOut; p++) mx = Math.max(mx, z[r * dOut + p]);
-      let sum = 0;
-      for (let p = 0; p < dOut; p++) sum += e.k.exp64(z[r * dOut + p] - mx);
-      s += e.k.log64(sum) - (z[r * dOut + y] - mx);
-    } else {
-      s -= z[r * dOut + y] - z[r * dOut + strongestOther(z, r * dOut, dOut, y)];
-    }
+/** M over all rows of outputs z (n × dOut, slot order): one TaskMetric made for the call. */
+export function taskMetricValue(e: Engine, t: TaskTarget, z: Float32Array | Float64Array): number {
+  const m = new TaskMetric(e, t);
+  try {
+    return m.value(z);
+  } finally {
+    m.dispose();
   }
-  return s / t.count;
-}
-
-/** The first slot c ≠ y with the largest z[row + c]. */
-function strongestOther(z: ArrayLike<number>, row: number, dOut: number, y: number): number {
-  let best = -1;
-  for (let c = 0; c < dOut; c++) if (c !== y && (best < 0 || z[row + c] > z[row + best])) best = c;
-  return best;
 }

@@ -127,6 +127,47 @@ describe("circuit scoring", () => {
     m.dispose();
   });
 
+  it("task scores: accuracy counts first argmaxes as a plain loop does, mse is the plain mean over the chosen outputs", () => {
+    const spec5: ModelSpec = { shape: [4, 7, 5], layout: "line", inFold: 1 };
+    const m = model(e, spec5, 14);
+    const d = randomDiscoveryData(spec5, 37, 15);
+    const mask = randomMask(m.spec, 0.5, new Rng(16));
+    const { circuit, full } = circuitOutputs(m, mask, d, "mean");
+    const dOut = 5;
+    for (const outputs of [undefined, [1, 4]]) {
+      const chosen = (o: number) => !outputs || outputs.includes(o);
+      const acc = (y: Float32Array) => {
+        let counted = 0;
+        let correct = 0;
+        for (let r = 0; r < d.n; r++) {
+          if (!chosen(d.labels![r])) continue;
+          counted++;
+          let best = 0;
+          for (let p = 1; p < dOut; p++) if (y[r * dOut + p] > y[r * dOut + best]) best = p;
+          if (m.outPerm[best] === d.labels![r]) correct++;
+        }
+        return correct / counted;
+      };
+      const mse = (y: Float32Array) => {
+        let sum = 0;
+        let count = 0;
+        for (let r = 0; r < d.n; r++) {
+          for (let p = 0; p < dOut; p++) {
+            if (!chosen(m.outPerm[p])) continue;
+            sum += (y[r * dOut + p] - d.targets![r * dOut + m.outPerm[p]]) ** 2;
+            count++;
+          }
+        }
+        return sum / count;
+      };
+      const c = scoreCircuit(m, mask, d, { ablation: "mean", kind: "classification", outputs });
+      expect([c.task.circuit, c.task.full]).toEqual([acc(circuit), acc(full)]);
+      const r = scoreCircuit(m, mask, d, { ablation: "mean", kind: "regression", outputs });
+      expectClose([r.task.circuit, r.task.full], [mse(circuit), mse(full)], { atol: 0, rtol: 1e-14 }, "mse");
+    }
+    m.dispose();
+  });
+
   it("restricts faithfulness, task score and ground truth to the circuit's outputs", () => {
     const m = model(e, { shape: [4, 6, 2], layout: "line", inFold: 1 }, 11);
     const d = randomDiscoveryData({ shape: [4, 6, 2], layout: "line", inFold: 1 }, 15, 12);

@@ -9,8 +9,15 @@ export interface CircuitsAbi {
   subtract(out: number, a: number, b: number, n: number): void;
   /** Fills the plan's kl reference (full-model softmax, mass outside the output subset). */
   metricSetup(plan: number): void;
-  /** terms (n, f64) = per-example metric terms of outputs y (n, d_out); returns their sum. */
+  /** terms (n, f64) = per-example metric terms of f32 outputs y (n, d_out); returns their sum. */
   metricTerms(plan: number, y: number, terms: number): number;
+  /** metricTerms of f64 outputs y (n, d_out). Both use one padded row of the plan's scratch. */
+  metricTerms64(plan: number, y: number, terms: number): number;
+  /**
+   * g (rows, d_out) = ∂M/∂y of f32 outputs y (rows, d_out) of examples start … start+rows, for
+   * logit-diff and mse (to the plan's yFull); other metrics leave g untouched.
+   */
+  metricGradient(plan: number, y: number, g: number, start: number, rows: number): void;
   /** Builds the plan's per-sender lists of (example, ã − a ≠ 0) for weight layer l; returns their length. */
   deltaLists(plan: number, l: number): number;
   /** Scratch bytes the plan needs at PLAN_SCRATCH. */
@@ -57,7 +64,7 @@ export interface CircuitsAbi {
 }
 
 export const CIRCUITS_ARITY: Arity<CircuitsAbi> = {
-  subtract: 4, metricSetup: 1, metricTerms: 3, deltaLists: 2, ablateScratchBytes: 1,
+  subtract: 4, metricSetup: 1, metricTerms: 3, metricTerms64: 3, metricGradient: 5, deltaLists: 2, ablateScratchBytes: 1,
   acdcReceiver: 5, acdcNeuron: 3, neuronCommit: 3,
   csrMatmulT: 11, transposeGather: 7, scatterTranspose: 6, ablationDelta: 6, addScaled: 5, scaledProduct: 5,
 };

@@ -8,55 +8,19 @@
 //   probs (B, H, T, T) A = softmax(q kᵀ·scale + causal mask) per head; row i is zero right of i
 //   z (B·T, H·dh)      z_h = A_h v_h, head h in columns h·dh …
 // Every matrix product is the packed GEMM (assembly/gemm.ts) on strided views of these buffers, so the
-// products run at GEMM speed without copies; the softmax uses the module's SIMD exp.
+// products run at GEMM speed without copies; the softmax (assembly/softmax-row.ts) uses the module's SIMD exp.
 import { gemm } from "./gemm";
-import { exp4 } from "./simd-math";
+import { softmaxPrefix } from "./softmax-row";
 
 // @ts-ignore: decorator
 @inline function hsum4(v: v128): f32 {
   return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
-// p (T,T): row i ← softmax(scale·p[i, 0..i]), entries right of the diagonal ← 0. The row maximum is
-// subtracted first, so exp never overflows; the exp of a tail entry goes through the same lanes.
+// p (T,T): row i ← softmax(scale·p[i, 0..i]), entries right of the diagonal ← 0.
 function causalSoftmax(p: usize, T: i32, scale: f32): void {
   const rowBytes = <usize>T << 2;
-  const sc4 = f32x4.splat(scale);
-  for (let i = 0; i < T; i++) {
-    const row = p + <usize>i * rowBytes;
-    const n = i + 1;
-    const n4 = n & ~3;
-    let mx = load<f32>(row);
-    for (let j = 1; j < n; j++) mx = max(mx, load<f32>(row + (<usize>j << 2)));
-    const mx4 = f32x4.splat(mx);
-    let acc = f32x4.splat(0);
-    let j = 0;
-    for (; j < n4; j += 4) {
-      const o = <usize>j << 2;
-      const e = exp4(f32x4.mul(sc4, f32x4.sub(v128.load(row + o), mx4)));
-      v128.store(row + o, e);
-      acc = f32x4.add(acc, e);
-    }
-    let sum = hsum4(acc);
-    for (; j < n; j++) {
-      const o = <usize>j << 2;
-      const e = f32x4.extract_lane(exp4(f32x4.splat(scale * (load<f32>(row + o) - mx))), 0);
-      store<f32>(row + o, e);
-      sum += e;
-    }
-    const inv4 = f32x4.splat(<f32>1.0 / sum);
-    j = 0;
-    for (; j < n4; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(row + o, f32x4.mul(v128.load(row + o), inv4));
-    }
-    const inv = <f32>1.0 / sum;
-    for (; j < n; j++) {
-      const o = <usize>j << 2;
-      store<f32>(row + o, load<f32>(row + o) * inv);
-    }
-    if (n < T) memory.fill(row + (<usize>n << 2), 0, <usize>(T - n) << 2);
-  }
+  for (let i = 0; i < T; i++) softmaxPrefix(p + <usize>i * rowBytes, i + 1, T, scale);
 }
 
 // ds (T,T) ← scale · P ⊙ (dP − rowsum(P ⊙ dP)) on and left of the diagonal, 0 right of it; ds is dP

@@ -15,3 +15,4 @@ export * from "./activation";
 export * from "./layernorm";
 export * from "./attention";
 export * from "./seq-loss";
+export * from "./tx-patch";

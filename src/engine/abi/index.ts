@@ -8,11 +8,12 @@ import { GEMM_ARITY, type GemmAbi } from "./gemm.ts"; // assembly/gemm.ts
 import { OPS_ARITY, type OpsAbi } from "./ops.ts"; // assembly/{nn,loss,adam,cost,swap,data}.ts
 import { CIRCUITS_ARITY, type CircuitsAbi } from "./circuits.ts"; // assembly/{ablate*,sparse}.ts
 import { TRANSFORMER_ARITY, type TransformerAbi } from "./transformer.ts"; // assembly/{attention,layernorm,activation,seq-loss}.ts, adamw
+import { TRANSFORMER_CIRCUITS_ARITY, type TransformerCircuitsAbi } from "./transformer-circuits.ts"; // assembly/tx-patch.ts
 import type { Arity } from "./arity.ts";
 
 export type { Arity } from "./arity.ts";
 
-export type Kernels = CoreAbi & MathAbi & GemmAbi & OpsAbi & CircuitsAbi & TransformerAbi;
+export type Kernels = CoreAbi & MathAbi & GemmAbi & OpsAbi & CircuitsAbi & TransformerAbi & TransformerCircuitsAbi;
 
 /** Every kernel the host calls, with its parameter count (a new family adds its table here). */
 export const KERNEL_ARITY: Arity<Kernels> = {
@@ -22,6 +23,7 @@ export const KERNEL_ARITY: Arity<Kernels> = {
   ...OPS_ARITY,
   ...CIRCUITS_ARITY,
   ...TRANSFORMER_ARITY,
+  ...TRANSFORMER_CIRCUITS_ARITY,
 };
 
 /**

@@ -37,10 +37,20 @@ export function checkMetricName(metric: unknown): MetricName {
 }
 
 export function metricSetup(model: Mlp, data: DiscoveryData, metric: MetricName, outputs?: number[]): MetricSetup {
-  const name = checkMetricName(metric);
   const dOut = model.spec.shape[model.depth];
   const slotOf = new Int32Array(dOut);
   model.outPerm.forEach((orig, p) => (slotOf[orig] = p));
+  return metricSetupFor(dOut, slotOf, data.n, data.labels, metric, outputs);
+}
+
+/**
+ * The set-up for any model with dOut outputs: slotOf maps an original output to its slot, labels
+ * (original classes, one per example of n) feed logit-diff and nll. The transformer discovery calls it
+ * with one "example" per scored position.
+ */
+export function metricSetupFor(dOut: number, slotOf: Int32Array, n: number, labels: Int32Array | undefined,
+  metric: MetricName, outputs?: number[]): MetricSetup {
+  const name = checkMetricName(metric);
   const inS = new Int32Array(dOut).fill(outputs ? 0 : 1);
   if (outputs) {
     if (outputs.length === 0) throw new RangeError("outputs: the subset is empty");
@@ -52,14 +62,12 @@ export function metricSetup(model: Mlp, data: DiscoveryData, metric: MetricName,
     }
   }
   const nS = inS.reduce((a, v) => a + v, 0);
-  const n = data.n;
   const labelSlot = new Int32Array(n).fill(-1);
   let count = n;
   if (name === "kl" && dOut < 2) {
     throw new Error("metric kl needs at least two outputs (a softmax over one is constant)");
   }
   if (name === "logit-diff" || name === "nll") {
-    const labels = data.labels;
     if (!labels) throw new Error(`metric ${name} needs class labels in the discovery data`);
     if (labels.length !== n) throw new RangeError(`labels: expected ${n}, got ${labels.length}`);
     if (name === "logit-diff" && dOut < 2) throw new Error("metric logit-diff needs at least two outputs");

@@ -13,6 +13,7 @@
 import { createEngine, type Engine } from "../engine/engine.ts";
 import type { RunRecord } from "../study/types.ts";
 import { discoverMlpRun, trainMlpRun } from "./mlp-family.ts";
+import { discoverTransformerRun } from "./transformer-discover.ts";
 import type { Family } from "./registry.ts";
 import type { RunContext } from "./run-context.ts";
 import type { DiscoverProgress, DiscoverResult, DiscoverSpec, StudyRunProgress, StudyRunSpec, TrainProgress,
@@ -21,7 +22,8 @@ import { UserError } from "./user-error.ts";
 
 export interface FamilyRunner {
   family: Family;
-  train(spec: TrainSpec, engine: Engine, ctx: RunContext<TrainProgress>): Promise<TrainResult>;
+  /** Absent while a family can discover on given models but not yet train them. */
+  train?(spec: TrainSpec, engine: Engine, ctx: RunContext<TrainProgress>): Promise<TrainResult>;
   discover(spec: DiscoverSpec, engine: Engine, ctx: RunContext<DiscoverProgress>): Promise<DiscoverResult>;
   studyRun?(spec: StudyRunSpec, engine: Engine, ctx: RunContext<StudyRunProgress>): Promise<RunRecord>;
 }
@@ -33,6 +35,7 @@ export function registerFamily(runner: FamilyRunner): void {
 }
 
 registerFamily({ family: "mlp", train: trainMlpRun, discover: discoverMlpRun });
+registerFamily({ family: "transformer", discover: discoverTransformerRun });
 
 export function familyRunner(family: Family): FamilyRunner {
   const r = runners.get(family);

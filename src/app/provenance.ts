@@ -28,7 +28,8 @@ export function modelMeta(spec: MlpTrainSpec, data: Dataset, outcome: { steps: n
   return meta;
 }
 
-export function circuitMeta(spec: MlpDiscoverSpec, heldOut: boolean): Record<string, unknown> {
+export function circuitMeta(spec: Pick<MlpDiscoverSpec, "task" | "pairs" | "examples" | "data">, heldOut: boolean):
+  Record<string, unknown> {
   return {
     task: spec.task,
     examples: spec.pairs ? spec.pairs.clean.length : spec.examples,

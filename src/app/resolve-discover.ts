@@ -13,7 +13,9 @@ import { dataTask, readTable, textHash, type DataRecord, type DataSpec } from ".
 import { findTask, taskKind } from "./registry.ts";
 import { asObject, resolveData, type ResolveLimits } from "./resolve-train.ts";
 import { listOf, oneOf, positive, seed, text, unit, wholeNumber, describe } from "./schema-parts.ts";
-import type { MlpDiscoverSpec, Pairs } from "./specs.ts";
+import type { DiscoverSpec, MlpDiscoverSpec, Pairs } from "./specs.ts";
+import { isTransformerInput, resolveTransformerDiscover } from "./resolve-discover-transformer.ts";
+import { GRANULARITIES } from "../circuits/transformer/graph.ts";
 import { asUserError, fromZod, UserError } from "./user-error.ts";
 
 /** Discovery examples used by default (at most): the training split, up to this many. */
@@ -44,14 +46,23 @@ const DiscoverInput = z.strictObject({
   pairs: z.strictObject({ clean: rows, corrupted: rows }).optional(),
   /** Also run a τ sweep: true for the default grid, or the grid. */
   sweep: z.union([z.boolean(), listOf(positive(), true)]).optional(),
+  /** Transformers: the positions the metric scores. */
+  positions: listOf(wholeNumber(0), true).optional(),
+  /** Transformers: component, position or fine edges. */
+  granularity: oneOf(GRANULARITIES).optional(),
 });
 export type DiscoverInput = z.input<typeof DiscoverInput>;
 
-export function resolveDiscover(raw: unknown, limits: ResolveLimits = {}): MlpDiscoverSpec {
+export type ParsedDiscoverInput = z.output<typeof DiscoverInput>;
+
+export function resolveDiscover(raw: unknown, limits: ResolveLimits = {}): DiscoverSpec {
   const r = DiscoverInput.safeParse(asObject(raw));
   if (!r.success) throw fromZod(r.error);
   const o = r.data;
   if (o.model === undefined) throw new UserError("model", "required (a model as trainModel or the train route returns it)");
+  if (isTransformerInput(o.model)) return resolveTransformerDiscover(o, limits);
+  if (o.positions !== undefined) throw new UserError("positions", "applies to transformer models");
+  if (o.granularity !== undefined) throw new UserError("granularity", "applies to transformer models");
   const model = modelOf(o.model);
   const meta = model.meta ?? {};
   const metaSeed = meta.seed === undefined ? undefined : seed().safeParse(meta.seed);
@@ -223,8 +234,14 @@ function sameReading(d: DataSpec & { format: "csv" | "json" }, record: DataRecor
 
 function pairsOf(p: { clean: string | number[][]; corrupted: string | number[][] }, spec: ModelSpec): Pairs {
   const width = spec.embed ? spec.inFold : spec.shape[0];
-  const clean = rowsOf(p.clean, "pairs.clean", width, spec);
-  const corrupted = rowsOf(p.corrupted, "pairs.corrupted", width, spec);
+  return pairRows(p, width, spec.embed?.tokens);
+}
+
+/** Clean and corrupted rows of `width` values each (token ids below `tokens` when given), paired row by row. */
+export function pairRows(p: { clean: string | number[][]; corrupted: string | number[][] }, width: number, tokens?: number):
+  Pairs {
+  const clean = rowsOf(p.clean, "pairs.clean", width, tokens);
+  const corrupted = rowsOf(p.corrupted, "pairs.corrupted", width, tokens);
   if (clean.length !== corrupted.length) {
     throw new UserError("pairs", `${clean.length} clean rows but ${corrupted.length} corrupted rows: they pair row by row`);
   }
@@ -232,7 +249,7 @@ function pairsOf(p: { clean: string | number[][]; corrupted: string | number[][]
 }
 
 /** Rows of a CSV text (a header row of names is skipped) or an array; each `width` finite numbers. */
-function rowsOf(v: string | number[][], field: string, width: number, spec: ModelSpec): number[][] {
+function rowsOf(v: string | number[][], field: string, width: number, tokens: number | undefined): number[][] {
   let lines: { at: string; cells: unknown[] }[];
   if (typeof v === "string") {
     const all = v.split(/\r?\n/).map((l, i) => ({ at: `line ${i + 1}`, text: l.trim() })).filter((l) => l.text !== "");
@@ -247,8 +264,8 @@ function rowsOf(v: string | number[][], field: string, width: number, spec: Mode
     return cells.map((c, j) => {
       const x = typeof c === "number" ? c : c === "" ? NaN : Number(c);
       if (!Number.isFinite(x)) throw new UserError(field, `${at}, value ${j + 1}: ${describe(c)} is not a finite number`);
-      if (spec.embed && !(Number.isInteger(x) && x >= 0 && x < spec.embed.tokens)) {
-        throw new UserError(field, `${at}, value ${j + 1}: ${x} is not a token id < ${spec.embed.tokens}`);
+      if (tokens !== undefined && !(Number.isInteger(x) && x >= 0 && x < tokens)) {
+        throw new UserError(field, `${at}, value ${j + 1}: ${x} is not a token id < ${tokens}`);
       }
       return x;
     });

@@ -9,7 +9,9 @@ import { UserError } from "./user-error.ts";
 
 /** Trains. An abort stops at the next step and still returns the model trained so far (aborted: true). */
 export async function runTraining(spec: TrainSpec, ctx: RunContext<TrainProgress> = {}): Promise<TrainResult> {
-  return familyRunner(spec.family).train(spec, await engineOf(ctx), ctx);
+  const runner = familyRunner(spec.family);
+  if (!runner.train) throw new UserError("family", `the ${spec.family} family cannot train in this build`);
+  return runner.train(spec, await engineOf(ctx), ctx);
 }
 
 /** Finds the circuit of spec.model, scores it, and (spec.sweep) sweeps τ. */

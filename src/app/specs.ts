@@ -3,9 +3,13 @@
 // every default filled in. One per run kind and family; a family adds its members to these unions
 // (families.ts says how).
 import type { Circuit } from "../circuits/circuit-io.ts";
+import type { TxCircuit } from "../circuits/transformer/circuit-file.ts";
+import type { TxSweepSummary } from "../circuits/transformer/discover.ts";
+import type { Granularity } from "../circuits/transformer/graph.ts";
 import type { SweepSummary } from "../circuits/discover-sweep.ts";
 import type { Ablation, Method, MetricName } from "../circuits/types.ts";
 import type { ModelSnapshot } from "../model/spec.ts";
+import type { TransformerSnapshot } from "../model/transformer-io.ts";
 import type { RunRecord } from "../study/types.ts";
 import type { TrainSettings } from "../tasks/types.ts";
 import type { Mode } from "../train/modes.ts";
@@ -61,7 +65,34 @@ export interface MlpDiscoverSpec {
   sweep?: number[];
 }
 
-export type DiscoverSpec = MlpDiscoverSpec;
+/** Discovery on a transformer's circuit graph (src/circuits/transformer). */
+export interface TransformerDiscoverSpec {
+  family: "transformer";
+  model: TransformerSnapshot;
+  /** A registered sequence task. */
+  task: string;
+  seed: number;
+  method: Method;
+  ablation: Ablation;
+  metric: MetricName;
+  tau?: number;
+  topK?: number;
+  fraction?: number;
+  igSteps?: number;
+  /** Sequences discovery runs on (at most). */
+  examples: number;
+  /** Outputs the metric reads (default: the task's loss outputs). */
+  outputs?: number[];
+  /** Positions the metric scores (default: all the task scores). */
+  positions?: number[];
+  /** component (one edge per sender → receiver), position (one per position), fine (residual dimensions, MLP neurons). */
+  granularity: Granularity;
+  /** Your own clean and corrupted sequences, row k with row k (token ids, or T·inDim numbers per row). */
+  pairs?: Pairs;
+  sweep?: number[];
+}
+
+export type DiscoverSpec = MlpDiscoverSpec | TransformerDiscoverSpec;
 
 /** One run of the study (src/study): train, discover with every study method, time inference. */
 export interface MlpStudyRunSpec {
@@ -100,7 +131,9 @@ export interface TrainResult {
   wasmPeakInUse: number;
 }
 
-export interface DiscoverResult {
+export type DiscoverResult = MlpDiscoverResult | TransformerDiscoverResult;
+
+export interface MlpDiscoverResult {
   family: "mlp";
   circuit: Circuit;
   circuitHash: string;
@@ -114,6 +147,22 @@ export interface DiscoverResult {
   /** Whether circuit.scores were measured on held-out data (else on the discovery data itself). */
   heldOut: boolean;
   sweep?: SweepSummary;
+}
+
+export interface TransformerDiscoverResult {
+  family: "transformer";
+  circuit: TxCircuit;
+  circuitHash: string;
+  edges: number;
+  totalEdges: number;
+  metric: MetricName;
+  metricValue?: number;
+  evaluations: number;
+  /** ACDC tests whose Δ lay within a relative 1e-6 of τ (where another rounding could flip a decision). */
+  nearTies: number;
+  ms: number;
+  heldOut: boolean;
+  sweep?: TxSweepSummary;
 }
 
 export type StudyRunResult = RunRecord;

@@ -6,8 +6,8 @@ import { writeFile } from "node:fs/promises";
 import { asUserError, resolveDiscover, runDiscovery, UserError, type DiscoverInput, type DiscoverResult,
   type DiscoverSpec } from "../app/index.ts";
 import { circuitMask, serializeCircuit } from "../circuits/circuit-io.ts";
-import { parseModel } from "../model/io.ts";
-import type { ModelSnapshot } from "../model/spec.ts";
+import { serializeTxCircuit } from "../circuits/transformer/circuit-file.ts";
+import { parseAnyModel, type AnyModelSnapshot } from "../model/model-file.ts";
 import { drawNetwork } from "../viz/network-svg.ts";
 import { dataInput, type DataFlags } from "./data.ts";
 import { inFile } from "./errors.ts";
@@ -31,6 +31,8 @@ export interface DiscoverFlags extends DataFlags {
   task?: string;
   clean?: string;
   corrupt?: string;
+  positions?: string;
+  granularity?: string;
   sweep?: boolean;
   grid?: string;
   memoryBudget?: number;
@@ -38,14 +40,14 @@ export interface DiscoverFlags extends DataFlags {
 }
 
 const RUN_FLAGS = ["method", "tau", "ablation", "metric", "outputs", "topK", "fraction", "igSteps", "examples",
-  "seed"] as const;
+  "seed", "positions", "granularity"] as const;
 
 /** The model file as the run's raw input (its contents), with the flags. */
 export async function discoverInput(modelPath: string, f: DiscoverFlags): Promise<DiscoverInput> {
   const text = await readText(modelPath, modelPath);
-  let model: ModelSnapshot;
+  let model: AnyModelSnapshot;
   try {
-    model = parseModel(text);
+    model = parseAnyModel(text);
   } catch (err) {
     throw inFile(asUserError(err, "model"), modelPath);
   }
@@ -70,6 +72,7 @@ export async function discoverCommand(modelPath: string, f: DiscoverFlags): Prom
   }
   const out = f.out ?? (spec.sweep ? "out/sweep.json" : "out/circuit.json");
   await prepareOutput(out, "--out");
+  if (f.svg && spec.family === "transformer") throw new UserError("--svg", "draws MLP circuits; for a transformer use draw --circuit");
   if (f.svg) await prepareOutput(f.svg, "--svg");
   const tty = !f.quiet && process.stderr.isTTY;
   const bar = tty ? new cliProgress.SingleBar({ format: "  {bar} {value}/{total} {what} | {eta_formatted} left" },
@@ -90,8 +93,8 @@ export async function discoverCommand(modelPath: string, f: DiscoverFlags): Prom
   bar?.stop();
   console.log(table(summary(d, spec, spec.sweep ? undefined : out)));
   if (spec.sweep) await writeSweep(d, spec, out);
-  else await writeFile(out, serializeCircuit(d.circuit));
-  if (f.svg) {
+  else await writeFile(out, d.family === "transformer" ? serializeTxCircuit(d.circuit) : serializeCircuit(d.circuit));
+  if (f.svg && d.family === "mlp" && spec.family === "mlp") {
     const s = d.circuit.scores;
     await writeFile(f.svg, drawNetwork(spec.model, { circuit: { kept: circuitMask(d.circuit, spec.model.spec) },
       ...names(spec.model.meta), title: `circuit · ${d.circuit.settings.method} · ${s.edges} edges` }));
@@ -100,6 +103,7 @@ export async function discoverCommand(modelPath: string, f: DiscoverFlags): Prom
 }
 
 function summary(d: DiscoverResult, spec: DiscoverSpec, out: string | undefined): [string, string][] {
+  if (d.family === "transformer") return txSummary(d, spec, out);
   const s = d.circuit.scores;
   const where = d.heldOut ? "held out" : spec.pairs ? "on the given pairs" : "on the training data: no held-out split";
   const settings = d.circuit.settings;
@@ -121,17 +125,46 @@ function summary(d: DiscoverResult, spec: DiscoverSpec, out: string | undefined)
   return rows;
 }
 
+function txSummary(d: DiscoverResult & { family: "transformer" }, spec: DiscoverSpec, out: string | undefined):
+  [string, string][] {
+  const s = d.circuit.scores;
+  const where = d.heldOut ? "held out" : spec.pairs ? "on the given sequences" : "on the training data: no held-out split";
+  const settings = d.circuit.settings;
+  const rows: [string, string][] = [
+    ["method", `${settings.method} (${settings.ablation} ablation, metric ${d.metric}, ${settings.granularity} edges)`],
+    ["τ / top-k", settings.tau !== undefined ? String(settings.tau) : `top ${settings.topK}`],
+    ["edges kept", `${s.edges} of ${s.totalEdges} (sparsity ${((s.sparsity ?? 0) * 100).toFixed(2)}%)`],
+    ["heads and MLPs connected", `${s.nodes} of ${s.totalNodes}${s.heads?.length ? ` (heads ${s.heads.join(", ")})` : ""}`],
+    ["faithfulness", `${s.faithfulnessMetric} ${s.faithfulness?.toExponential(3)} (${where})`],
+    ["task score", s.task ? `${s.task.metric}: circuit ${fmt(s.task.circuit)}, full model ${fmt(s.task.full)}` : "-"],
+    ["modularity", s.modularity?.toFixed(3) ?? "-"],
+    ["discovery", `${seconds(d.ms)}, ${d.evaluations} evaluations, ${d.nearTies} near-ties`],
+  ];
+  const gt = s.groundTruth;
+  if (gt) {
+    rows.push(["ground truth (heads)", `precision ${gt.precision === null ? "-" : gt.precision.toFixed(3)}, recall ` +
+      `${gt.recall.toFixed(3)} against ${gt.truth.join(", ") || "none"}`]);
+    rows.push(["K-composition edge", gt.kComposition ? "kept" : "not kept"]);
+    rows.push(["induction head → resid_post", gt.inductionToOutput ? "kept" : "not kept"]);
+  }
+  if (out) rows.push(["circuit", `${out} (hash ${d.circuitHash})`]);
+  return rows;
+}
+
 /** The τ table, then the sweep file: the curve, and the settings it was run with. */
 async function writeSweep(d: DiscoverResult, spec: DiscoverSpec, out: string): Promise<void> {
-  const { points, area, auc } = d.sweep!;
+  const sweep = d.sweep!;
+  const { points, area } = sweep;
+  const auc = "auc" in sweep ? sweep.auc : undefined;
   console.log("\n  τ        edges   faithfulness   time");
   for (const p of points) {
     console.log(`  ${p.tau!.toExponential(0).padEnd(6)} ${String(p.edges).padStart(7)}   ` +
       `${p.faithfulness.toExponential(2).padStart(12)}   ${seconds(p.ms)}`);
   }
-  const { model, data, pairs, sweep, ...settings } = spec;
+  const { model, pairs, sweep: grid, ...settings } = spec;
+  if ("data" in settings) delete settings.data;
   await writeFile(out, JSON.stringify({ format: "brainwire.sweep", version: 1, modelHash: d.circuit.modelHash,
-    settings: { ...settings, grid: sweep }, area, auc, points }, null, 1));
+    settings: { ...settings, grid }, area, auc, points }, null, 1));
   console.log(table([
     ["area under faithfulness-vs-edges", area.toExponential(3)],
     ...(auc !== undefined ? [["ground-truth ROC AUC", auc.toFixed(3)] as [string, string]] : []),

@@ -166,7 +166,7 @@ describe("resolveDiscover and runDiscovery", () => {
       testFraction: 0.25, splitSeed: 4, rows: { train: 30, test: 10 } });
     // Another seed moves the pairing, never the split.
     const spec = resolveDiscover({ model: trained.model, seed: 99, data: { name: "d.csv", text } });
-    expect(spec.data).toMatchObject({ splitSeed: 4, testFraction: 0.25, kind: "classification" });
+    expect(spec.family === "mlp" && spec.data).toMatchObject({ splitSeed: 4, testFraction: 0.25, kind: "classification" });
     expect(spec.seed).toBe(99);
     expect((await runDiscovery(spec, { engine })).heldOut).toBe(true);
     expect(() => resolveDiscover({ model: trained.model })).toThrow(/data: the model learned your data \(d\.csv\)/);

@@ -84,15 +84,16 @@ async function buildBundles() {
     minify: true,
   });
   await buildPage();
-  // The bench bundles tfjs (its extensionless ESM imports only resolve through a bundler);
-  // module-first main fields keep a single tfjs-core copy.
+  // The bench bundles tfjs (its extensionless ESM imports only resolve through a bundler); module-first
+  // main fields keep a single tfjs-core copy. One bundle per runtime: the driver with the Node adapter,
+  // and the Deno and Bun entries it starts. tfjs requires node-fetch only where there is no global fetch.
+  const bench = { ...common, outdir: "dist", platform: "node", mainFields: ["module", "main"], external: ["node-fetch"] };
+  await esbuild.build({ ...bench, entryPoints: { bench: "bench/index.ts" }, target: "node20",
+    external: [...bench.external, "commander", "playwright-core"] });
   await esbuild.build({
-    ...common,
-    entryPoints: { bench: "bench/index.ts" },
-    outdir: "dist",
-    platform: "node",
-    target: "node20",
-    mainFields: ["module", "main"],
+    ...bench,
+    entryPoints: { "bench-deno": "bench/runtimes/deno.ts", "bench-bun": "bench/runtimes/bun.ts" },
+    target: portable,
   });
 }
 

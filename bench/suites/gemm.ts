@@ -24,6 +24,9 @@ const CASES: GemmCase[] = [
   { label: "X·Wᵀ 100×100×784", transA: 0, transB: 1, M: 100, N: 100, K: 784 },
   { label: "dZᵀ·X 100×784×100", transA: 1, transB: 0, M: 100, N: 784, K: 100 },
 ];
+// Quick: the headline square and the MLP's own products; smoke: odd sizes, both operands transposed.
+const QUICK = [CASES[0], CASES[1], CASES[4], CASES[5]];
+const SMOKE: GemmCase[] = [{ label: "Aᵀ·Bᵀ 13×7×9", transA: 1, transB: 1, M: 13, N: 7, K: 9 }];
 
 // f32 sums of K products of values in [-1, 1): errors grow like √K·ε, far below this
 const tolerance = (K: number) => ({ atol: 1e-6 * K, rtol: 1e-4 });
@@ -33,7 +36,7 @@ export const gemmSuite: Suite = {
   async run(ctx) {
     const tf = await ctx.tf();
     const { engine } = ctx;
-    for (const { label, transA, transB, M, N, K, target } of CASES) {
+    for (const { label, transA, transB, M, N, K, target } of ctx.choose({ full: CASES, quick: QUICK, smoke: SMOKE })) {
       const rng = new Rng(M * N * K);
       // stored shapes: A is (M,K) or, transposed, (K,M); B is (K,N) or (N,K)
       const [lda, ldb] = [transA ? M : K, transB ? K : N];

@@ -14,7 +14,7 @@ export type AnswerClaim = (typeof ANSWER_CLAIMS)[number];
 
 /** The columns of the task table that each claim weighs. */
 const MEASURES: Record<AnswerClaim, string[]> = {
-  quality: ["faithfulness", "area", "precision", "recall", "auc"],
+  quality: ["faithfulness", "area", "precision", "recall", "kComposition", "auc"],
   time: ["discoveryTime"],
   sparsity: ["edges"],
   modularity: ["modularity"],
@@ -138,6 +138,7 @@ export function answerLegend(a: AnswerTable): string {
     "better / worse: the difference exceeds the larger seed standard deviation of the two; within spread: it " +
     "does not; mixed: better on some measures of the claim, worse on others (+ better, − worse, ≈ within). " +
     "Circuit quality weighs faithfulness at the default τ, the area under faithfulness vs edges and, where a " +
-    "task has ground truth, precision, recall and ROC AUC; sparsity is edges kept; accuracy is the test metric " +
+    "task has ground truth, precision, recall, ROC AUC (MLP symbolic tasks) and whether the K-composition edge is " +
+    "kept (induction); sparsity is edges kept; accuracy is the test metric " +
     "(MSE for regression). With one seed there is no spread: every difference is marked.";
 }

@@ -108,7 +108,8 @@ function mdTable(head: string[], rows: string[][]): string {
 /** One row per run: its settings summary and every scalar the run measured. */
 export function toCsv(runs: RunRecord[]): string {
   const cols: [string, (r: RunRecord) => unknown][] = [
-    ["run", (r) => r.run], ["task", (r) => r.task], ["mode", (r) => r.mode], ["seed", (r) => r.seed],
+    ["run", (r) => r.run], ["task", (r) => r.task], ["family", (r) => r.family ?? "mlp"], ["mode", (r) => r.mode],
+    ["seed", (r) => r.seed],
     ["step_scale", (r) => r.stepScale], ["steps", (r) => r.train.steps], ["test_metric", (r) => r.train.metric],
     ["test", (r) => r.train.test], ["train", (r) => r.train.train], ["cost", (r) => r.train.cost],
     ["wire_length", (r) => r.train.wireLength], ["swaps", (r) => r.train.swaps], ["train_ms", (r) => r.train.wallMs],
@@ -121,11 +122,12 @@ export function toCsv(runs: RunRecord[]): string {
     const p = m.replace("-", "_");
     cols.push(
       [`${p}_edges`, (r) => at(r).edges], [`${p}_total_edges`, (r) => at(r).totalEdges],
-      [`${p}_sparsity`, (r) => at(r).sparsity], [`${p}_neurons`, (r) => at(r).neurons],
+      [`${p}_sparsity`, (r) => at(r).sparsity], [`${p}_neurons`, (r) => at(r).neurons], [`${p}_nodes`, (r) => at(r).nodes],
       [`${p}_faithfulness`, (r) => at(r).faithfulness], [`${p}_task_circuit`, (r) => at(r).task.circuit],
       [`${p}_task_full`, (r) => at(r).task.full], [`${p}_modularity`, (r) => at(r).modularity],
       [`${p}_ms`, (r) => at(r).ms], [`${p}_evaluations`, (r) => at(r).evaluations],
       [`${p}_precision`, (r) => at(r).groundTruth?.precision], [`${p}_recall`, (r) => at(r).groundTruth?.recall],
+      [`${p}_k_composition`, (r) => at(r).groundTruth?.kComposition],
       [`${p}_area`, (r) => r.methods[m].sweep.area], [`${p}_auc`, (r) => r.methods[m].sweep.auc],
       [`${p}_circuit_hash`, (r) => at(r).circuitHash],
     );

@@ -2,11 +2,10 @@
 // column, and the best mode per column by the column's direction. Two column groups: the trained model
 // (quality, cost to train, inference) and its ACDC circuit at the task's default τ. A second table per
 // task compares the discovery methods.
-import type { RunRecord, StudyMethod } from "./types.ts";
+import type { RunRecord, StudyMethod, StudyPoint, StudySweep } from "./types.ts";
 import { STUDY_METHODS } from "./types.ts";
 import type { Mode } from "../train/modes.ts";
 import type { TaskKind } from "../tasks/types.ts";
-import type { CircuitPoint, SweepSummary } from "../circuits/discover-sweep.ts";
 
 export type Better = "higher" | "lower";
 export type Format = "percent" | "sci" | "fixed3" | "seconds" | "ms" | "mib" | "bytes" | "count" | "rate";
@@ -50,7 +49,9 @@ export interface MethodTable {
 
 type Get = (r: RunRecord) => number | undefined;
 
-const acdcAt = (r: RunRecord): CircuitPoint => r.methods.acdc.atDefault;
+const acdcAt = (r: RunRecord): StudyPoint => r.methods.acdc.atDefault;
+/** A yes/no of the ground truth as 1/0, so its mean over seeds is the share of seeds where it holds. */
+const share = (b: boolean | undefined) => (b === undefined ? undefined : b ? 1 : 0);
 
 /** Value getters by column key (functions stay out of the JSON report). */
 export const COLUMN_VALUES: Record<string, Get> = {
@@ -67,12 +68,17 @@ export const COLUMN_VALUES: Record<string, Get> = {
   area: (r) => r.methods.acdc.sweep.area,
   precision: (r) => acdcAt(r).groundTruth?.precision ?? undefined, // null (claims nothing) shows "–"
   recall: (r) => acdcAt(r).groundTruth?.recall,
+  kComposition: (r) => share(acdcAt(r).groundTruth?.kComposition),
   auc: (r) => r.methods.acdc.sweep.auc,
   modularity: (r) => acdcAt(r).modularity,
 };
 
-/** The columns of a task's table; ground-truth columns only where some run has ground truth. */
-export function taskColumns(kind: TaskKind, faithfulness: "kl" | "mse", truth: boolean, auc: boolean): ColumnSpec[] {
+/**
+ * The columns of a task's table; ground-truth columns only where some run has ground truth, the
+ * K-composition column where some run checks it (induction).
+ */
+export function taskColumns(kind: TaskKind, faithfulness: "kl" | "mse", truth: boolean, auc: boolean,
+  kComposition = false): ColumnSpec[] {
   const cols: ColumnSpec[] = [
     kind === "classification" ?
       { key: "test", label: "test accuracy", group: "model", better: "higher", format: "percent" } :
@@ -93,6 +99,9 @@ export function taskColumns(kind: TaskKind, faithfulness: "kl" | "mse", truth: b
       { key: "precision", label: "truth precision", group: "circuit", better: "higher", format: "fixed3" },
       { key: "recall", label: "truth recall", group: "circuit", better: "higher", format: "fixed3" },
     );
+    if (kComposition) {
+      cols.push({ key: "kComposition", label: "K-composition edge kept", group: "circuit", better: "higher", format: "percent" });
+    }
     if (auc) cols.push({ key: "auc", label: "truth ROC AUC", group: "circuit", better: "higher", format: "fixed3" });
   }
   cols.push({ key: "modularity", label: "modularity Q", group: "circuit", better: "higher", format: "fixed3" });
@@ -126,8 +135,10 @@ export function taskTables(runs: RunRecord[]): TaskTable[] {
   return groupBy(runs, (r) => r.task).map(([task, list]) => {
     const first = list[0];
     const columns = taskColumns(first.kind, first.methods.acdc.atDefault.faithfulnessMetric,
-      list.some((r) => acdcAt(r).groundTruth), list.some((r) => r.methods.acdc.sweep.auc !== undefined))
-      .filter((c) => c.key !== "jsHeap" || list.some((r) => r.train.jsHeapPeak !== undefined));
+      list.some((r) => acdcAt(r).groundTruth), list.some((r) => r.methods.acdc.sweep.auc !== undefined),
+      list.some((r) => acdcAt(r).groundTruth?.kComposition !== undefined))
+      // columns that no run of the task measured (the JS heap off Node, circuit inference of transformers)
+      .filter((c) => !["jsHeap", "circuit"].includes(c.key) || list.some((r) => COLUMN_VALUES[c.key](r) !== undefined));
     const rows: Row[] = groupBy(list, (r) => r.mode).map(([mode, rs]) => ({
       key: mode,
       cells: Object.fromEntries(columns.map((c) => [c.key, cell(rs.map(COLUMN_VALUES[c.key]))])),
@@ -137,13 +148,14 @@ export function taskTables(runs: RunRecord[]): TaskTable[] {
   });
 }
 
-const METHOD_GET: Record<string, (m: { atDefault: CircuitPoint; sweep: SweepSummary }) => number | undefined> = {
+const METHOD_GET: Record<string, (m: { atDefault: StudyPoint; sweep: StudySweep }) => number | undefined> = {
   faithfulness: (m) => m.atDefault.faithfulness,
   edges: (m) => m.atDefault.edges,
   discoveryTime: (m) => m.atDefault.ms,
   area: (m) => m.sweep.area,
   precision: (m) => m.atDefault.groundTruth?.precision ?? undefined,
   recall: (m) => m.atDefault.groundTruth?.recall,
+  kComposition: (m) => share(m.atDefault.groundTruth?.kComposition),
   auc: (m) => m.sweep.auc,
 };
 

@@ -16,6 +16,7 @@ const CRITERIA: [string, Claim][] = [
   ["area", "quality"],
   ["precision", "quality"],
   ["recall", "quality"],
+  ["kComposition", "quality"],
   ["auc", "quality"],
   ["discoveryTime", "time"],
   ["edges", "sparsity"],

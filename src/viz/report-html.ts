@@ -8,7 +8,12 @@ import { environmentLine, settingsLine, OURS, type StudyDocument } from "../stud
 import { formatCell, type ColumnSpec, type Row } from "../study/summary.ts";
 import type { RunRecord } from "../study/types.ts";
 import { drawCurves, type Series } from "./curves-svg.ts";
+import { drawAttention } from "./attention-svg.ts";
 import { drawNetwork } from "./network-svg.ts";
+import { circuitView } from "./transformer-circuit-svg.ts";
+import { drawTransformer } from "./transformer-svg.ts";
+import { isTransformerSnapshot } from "../model/model-file.ts";
+import type { ModelSnapshot } from "../model/spec.ts";
 import { escapeXml } from "./svg.ts";
 
 /** Three pictures side by side fit the page's 1280 px. */
@@ -66,6 +71,13 @@ export function reportHtml(d: StudyDocument): string {
     body.push(`<h3>Networks and their ACDC circuits (seed ${first[0].seed})</h3>`,
       `<div class="figs">${first.map(network).join("\n")}</div>`,
       `<div class="figs">${first.map(circuit).join("\n")}</div>`);
+    const attention = first.filter((r) => r.attention);
+    if (attention.length > 0) {
+      const a = attention[0].attention!;
+      const which = a.example === "mean" ? `mean over ${a.examples} held-out sequences` : `held-out sequence ${a.example}`;
+      body.push(`<h3>Attention of each circuit's heads (${escapeXml(which)}, seed ${attention[0].seed})</h3>`,
+        ...attention.map((r) => `<div class="figs">${attentionPicture(r)}</div>`));
+    }
   });
   return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>brainwire study</title>\n` +
     `<style>${STYLE}</style>\n</head>\n<body>\n${body.join("\n")}\n</body>\n</html>\n`;
@@ -117,19 +129,36 @@ function curves(runs: RunRecord[]): string {
 
 /** A mode's network, and its ACDC circuit at the default τ (nothing for a record without a model). */
 function network(r: RunRecord): string {
-  return r.model ? drawNetwork(r.model, { ...names(r), width: PICTURE_WIDTH, title: `${r.mode}: network` }) : "";
+  if (!r.model) return "";
+  const title = `${r.mode}: network`;
+  if (isTransformerSnapshot(r.model)) return drawTransformer(r.model, { ...names(r), width: PICTURE_WIDTH, title });
+  return drawNetwork(r.model, { ...names(r), width: PICTURE_WIDTH, title });
 }
 
 function circuit(r: RunRecord): string {
   if (!r.model || !r.circuit) return "";
   const s = r.circuit.scores;
+  const title = `${r.mode}: ACDC circuit`;
+  const caption = `${s.edges} of ${s.totalEdges} edges · ${s.faithfulnessMetric} ${s.faithfulness?.toExponential(2)}`;
+  if (isTransformerSnapshot(r.model)) {
+    if (!("kind" in r.circuit)) return "";
+    return drawTransformer(r.model, { ...names(r), width: PICTURE_WIDTH, circuit: circuitView(r.circuit.edges), title, caption });
+  }
+  if ("kind" in r.circuit) return "";
   return drawNetwork(r.model, { ...names(r), width: PICTURE_WIDTH, circuit: { kept: circuitMask(r.circuit, r.model.spec) },
-    title: `${r.mode}: ACDC circuit`, caption: `${s.edges} of ${s.totalEdges} edges · ` +
-      `${s.faithfulnessMetric} ${s.faithfulness?.toExponential(2)}` });
+    title, caption });
 }
 
-function names(r: RunRecord): { inputNames?: string[]; outputNames?: string[] } {
-  const meta = r.model?.meta ?? {};
+/** The circuit's heads as heatmaps, one picture per mode (wide: the heads side by side). */
+function attentionPicture(r: RunRecord): string {
+  const a = r.attention!;
+  const heads = a.heads.map((h) => ({ head: h.head, T: a.T, probs: h.probs, note: h.note }));
+  return drawAttention(heads, { width: 3 * PICTURE_WIDTH + 24, tokens: a.tokens, marks: a.marks,
+    title: `${r.mode}: attention of the circuit's heads` });
+}
+
+function names(r: RunRecord): { inputNames?: string[]; outputNames?: string[]; tokenNames?: string[] } {
+  const meta = (r.model as ModelSnapshot | undefined)?.meta ?? {};
   const list = (k: string) => (Array.isArray(meta[k]) ? (meta[k] as string[]) : undefined);
-  return { inputNames: list("inputNames"), outputNames: list("outputNames") };
+  return { inputNames: list("inputNames"), outputNames: list("outputNames"), tokenNames: list("tokenNames") };
 }

@@ -1,6 +1,7 @@
 // Hand-made study records: every field typed, the values a test cares about set by name.
 import type { CircuitPoint } from "../../src/circuits/discover-sweep.ts";
 import { getTask } from "../../src/tasks/index.ts";
+import { seqTasks } from "../../src/tasks/sequence/index.ts";
 import type { Mode } from "../../src/train/modes.ts";
 import { RUN_FORMAT, STUDY_VERSION, type RunRecord } from "../../src/study/types.ts";
 
@@ -41,4 +42,25 @@ export function fakeRun(mode: Mode, seed: number, v: FakeValues = {}, task = "tw
     inference: { examples: 200, repetitions: 1, denseSamplesPerSecond: 1e6, circuitSamplesPerSecond: 2e6,
       circuitEdges: 40 },
   };
+}
+
+export interface FakeTxValues extends FakeValues {
+  /** Induction: the previous-token → induction-head K-composition edge is kept. */
+  kComposition?: boolean;
+}
+
+/** A transformer task's record: family, sequence settings, head ground truth, no sparse-circuit inference. */
+export function fakeTxRun(mode: Mode, seed: number, v: FakeTxValues = {}, task = "induction"): RunRecord {
+  const base = fakeRun(mode, seed, v, task === "icl-regression" ? "symbolic-sharing" : "two-moons");
+  const truth = task === "induction" ? { groundTruth: { precision: v.precision ?? 1, recall: 1,
+    kComposition: v.kComposition ?? true, inductionToOutput: true } } : {};
+  const point = (p: RunRecord["methods"]["acdc"]["atDefault"]) => {
+    const { neurons: _n, totalNeurons: _t, groundTruth: _g, ...rest } = p as typeof p & { totalNeurons?: number };
+    return { ...rest, totalEdges: 81, nodes: 3, heads: ["0.1", "1.2"], nearTies: 0, ...truth };
+  };
+  const method = (m: RunRecord["methods"]["acdc"]) => ({ ...m, atDefault: point(m.atDefault),
+    sweep: { points: m.sweep.points.map(point), area: m.sweep.area } });
+  const methods = { acdc: method(base.methods.acdc), eap: method(base.methods.eap), "eap-acdc": method(base.methods["eap-acdc"]) };
+  return { ...base, task, family: "transformer", settings: seqTasks[task].settings, methods,
+    inference: { examples: 200, repetitions: 1, denseSamplesPerSecond: 5e3 } };
 }

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig, planRuns, runStudy, scaleSteps } from "../../src/study/protocol.ts";
 import { studyDocument, toCsv, toMarkdown } from "../../src/study/report.ts";
 import { STUDY_METHODS, type RunRecord, type StudyConfig, type StudyProgress } from "../../src/study/types.ts";
+import type { ModelSnapshot } from "../../src/model/spec.ts";
 import { getTask } from "../../src/tasks/index.ts";
 import { reportHtml } from "../../src/viz/report-html.ts";
 import { expectWellFormedSvg } from "../viz/svg-check.ts";
@@ -75,7 +76,7 @@ describe("study protocol", () => {
       expect(r.inference.denseSamplesPerSecond).toBeGreaterThan(0);
       expect(r.inference.circuitSamplesPerSecond).toBeGreaterThan(0);
       expect(r.inference.examples).toBe(100);
-      expect(r.model?.spec.shape).toEqual([4, 20, 20, 2]); // first seed: the pictures' data
+      expect((r.model as ModelSnapshot | undefined)?.spec.shape).toEqual([4, 20, 20, 2]); // first seed: the pictures' data
       expect(r.circuit?.edges.length).toBe(r.methods.acdc.atDefault.edges);
     }
     expect(JSON.parse(JSON.stringify(runs))).toEqual(runs); // plain JSON data

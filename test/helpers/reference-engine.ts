@@ -5,6 +5,7 @@
 // pointer arithmetic (`ptr + 4·offset`) means the same thing here. i32 buffers hold integer values.
 import type { AnyBuf, ElementType, Engine } from "../../src/engine/engine.ts";
 import { adamwRef } from "../../src/engine/reference/adam.ts";
+import { l1CostConstRef, l1CostRef } from "../../src/engine/reference/cost.ts";
 import { geluBackwardRef, geluForwardRef, reluBackwardRef, reluForwardRef } from "../../src/engine/reference/activation.ts";
 import { attentionBackwardRef, attentionForwardRef } from "../../src/engine/reference/attention.ts";
 import { embedGatherRef, embedScatterAddRef, fillRef, gatherRowsRef } from "../../src/engine/reference/data.ts";
@@ -61,6 +62,8 @@ export function referenceEngine(capacity = 1 << 22): Engine {
       maskedMseRef(at(y), at(t), at(mask), g ? at(g) : null, rows, N, cols, s),
     adamw: (p: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number, wd: number,
       step: number) => adamwRef(at(p), at(g), at(m), at(v), n, lr, b1, b2, eps, wd, step),
+    l1Cost: (w: number, d: number, g: number, n: number, s: number) => l1CostRef(at(w), at(d), g ? at(g) : null, n, s),
+    l1CostConst: (w: number, c: number, g: number, n: number, s: number) => l1CostConstRef(at(w), c, g ? at(g) : null, n, s),
     geluForward: (z: number, a: number, n: number) => geluForwardRef(at(z), at(a), n),
     geluBackward: (dz: number, da: number, z: number, n: number) => geluBackwardRef(at(dz), at(da), at(z), n),
     reluForward: (z: number, a: number, n: number) => reluForwardRef(at(z), at(a), n),

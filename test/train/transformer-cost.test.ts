@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { createEngineSync } from "../../src/engine/engine.ts";
+import { createEngineSync, type Buf } from "../../src/engine/engine.ts";
 import { Transformer } from "../../src/model/transformer.ts";
+import { TransformerPass } from "../../src/model/transformer-pass.ts";
 import { transformerTensors, type TransformerSpec } from "../../src/model/transformer-spec.ts";
 import { iclSettings } from "../../src/tasks/sequence/icl-regression.ts";
 import { inductionSettings } from "../../src/tasks/sequence/induction.ts";
 import type { SeqTrainSettings } from "../../src/tasks/sequence-types.ts";
 import { modeParts, MODES } from "../../src/train/modes.ts";
 import { createTransformerCost, transformerWireLength } from "../../src/train/transformer-cost.ts";
+import { expectClose } from "../helpers/expect-close.ts";
+import { referenceEngine } from "../helpers/reference-engine.ts";
 import { referenceCost } from "../helpers/transformer-bimt-ref.ts";
 import { randomTensors } from "../helpers/transformer-oracle.ts";
 
@@ -110,6 +113,61 @@ describe("mean wire length", () => {
     const diag = Transformer.fromTensors(engine, spec, t);
     expect(transformerWireLength(diag)).toBe(0);
     diag.dispose();
+    m.dispose();
+  });
+});
+
+describe("the whole transformer loss, task + λ·cost", () => {
+  // In f64 on the reference kernels (test/helpers/reference-engine.ts): the pass's backward plus the
+  // cost's add() against central finite differences of loss + λ·cost, every parameter.
+  it.each(specs)("$what: its gradient equals finite differences, every parameter", ({ spec, settings }) => {
+    const e = referenceEngine();
+    const layout = transformerTensors(spec);
+    const m = Transformer.fromTensors(e, spec, randomTensors(layout, 8, 0.4));
+    const batch = 2;
+    const pass = new TransformerPass(m, batch);
+    const rows = batch * spec.ctx;
+    const ce = spec.vocab !== undefined;
+    if (ce) e.i32(pass.tokens!).set(Array.from({ length: rows }, (_, i) => (i * 5 + 2) % spec.vocab!));
+    else e.f32(pass.inputs!).set(Array.from({ length: rows * spec.inDim! }, (_, i) => Math.sin(1.7 * i)));
+    const target = ce
+      ? e.from(Array.from({ length: rows }, (_, i) => (i % 3 === 1 ? -1 : (i * 3 + 1) % spec.outDim)), "i32")
+      : e.from(Array.from({ length: rows * spec.outDim }, (_, i) => Math.cos(i)));
+    const mask = e.from(Array.from({ length: rows }, (_, i) => (i % 3 === 1 ? 0 : 1)), "i32");
+    const cost = createTransformerCost(e, m, settings, modeParts("bimt", settings));
+    const lambda = 0.3;
+    const total = (grads?: Buf) => {
+      const logits = pass.forward();
+      const dl = grads ? pass.dlogits.ptr : 0;
+      const task = ce
+        ? e.k.maskedCrossEntropy(logits.ptr, target.ptr, dl, rows, spec.outDim, 1)
+        : e.k.maskedMse(logits.ptr, target.ptr, mask.ptr, dl, rows, spec.outDim, spec.outDim, 1);
+      if (!grads) return task + lambda * cost.value();
+      pass.backward(grads);
+      return task + lambda * cost.add(grads, lambda);
+    };
+    const grads = e.alloc(layout.total);
+    total(grads);
+    const g = Float64Array.from(e.f32(grads));
+    const p = e.f32(m.params);
+    const fd = new Float64Array(p.length);
+    const h = 1e-6;
+    for (let i = 0; i < p.length; i++) {
+      const keep = p[i];
+      p[i] = keep + h;
+      const up = total();
+      p[i] = keep - h;
+      const down = total();
+      p[i] = keep;
+      fd[i] = (up - down) / (2 * h);
+    }
+    expectClose(g, fd, { atol: 1e-7, rtol: 1e-5 }, "task + cost gradient vs finite differences");
+    // the cost's share is not negligible: without it the gradient would differ
+    const costOnly = e.alloc(layout.total);
+    cost.add(costOnly, lambda);
+    const share = Math.max(...Array.from(e.f32(costOnly), Math.abs));
+    expect(share).toBeGreaterThan(1e-3);
+    pass.dispose();
     m.dispose();
   });
 });

@@ -105,7 +105,8 @@ export {
 } from "./circuits/types.ts";
 
 // The study (docs/study.md; the protocol and settings are ours): runs, tables, verdicts, reports.
-export { defaultConfig, planRuns, runStudy, type StudyHooks, type StudyOutcome } from "./study/protocol.ts";
+export { defaultConfig, planRuns } from "./study/protocol.ts";
+export { runStudy, type StudyHooks, type StudyOutcome } from "./app/index.ts";
 export { studyDocument, toCsv, toMarkdown } from "./study/report.ts";
 export type { Environment, RunRecord, StudyConfig, StudyProgress } from "./study/types.ts";
 export { reportHtml } from "./viz/report-html.ts";

@@ -13,9 +13,10 @@
 import { createEngine, type Engine } from "../engine/engine.ts";
 import type { RunRecord } from "../study/types.ts";
 import { discoverMlpRun, trainMlpRun } from "./mlp-family.ts";
+import { studyRunMlp } from "./mlp-study.ts";
 import { discoverTransformerRun } from "./transformer-discover.ts";
 import type { Family } from "./registry.ts";
-import type { RunContext } from "./run-context.ts";
+import type { RunContext, StudyRunContext } from "./run-context.ts";
 import type { DiscoverProgress, DiscoverResult, DiscoverSpec, StudyRunProgress, StudyRunSpec, TrainProgress,
   TrainResult, TrainSpec } from "./specs.ts";
 import { UserError } from "./user-error.ts";
@@ -25,7 +26,7 @@ export interface FamilyRunner {
   /** Absent while a family can discover on given models but not yet train them. */
   train?(spec: TrainSpec, engine: Engine, ctx: RunContext<TrainProgress>): Promise<TrainResult>;
   discover(spec: DiscoverSpec, engine: Engine, ctx: RunContext<DiscoverProgress>): Promise<DiscoverResult>;
-  studyRun?(spec: StudyRunSpec, engine: Engine, ctx: RunContext<StudyRunProgress>): Promise<RunRecord>;
+  studyRun?(spec: StudyRunSpec, engine: Engine, ctx: StudyRunContext): Promise<RunRecord>;
 }
 
 const runners = new Map<Family, FamilyRunner>();
@@ -34,7 +35,7 @@ export function registerFamily(runner: FamilyRunner): void {
   runners.set(runner.family, runner);
 }
 
-registerFamily({ family: "mlp", train: trainMlpRun, discover: discoverMlpRun });
+registerFamily({ family: "mlp", train: trainMlpRun, discover: discoverMlpRun, studyRun: studyRunMlp });
 registerFamily({ family: "transformer", discover: discoverTransformerRun });
 
 export function familyRunner(family: Family): FamilyRunner {

@@ -6,7 +6,9 @@ export { DEFAULT_MEMORY_BUDGET, formatBytes } from "./budget.ts";
 export { resolveTrain, mlpTrainKeys, DEFAULT_MODE, DEFAULT_TASK, type ResolveLimits, type TrainInput } from "./resolve-train.ts";
 export { resolveDiscover, DEFAULT_EXAMPLES, type DiscoverInput } from "./resolve-discover.ts";
 export { runDiscovery, runRequest, runStudyRun, runTraining } from "./run.ts";
-export type { RunContext } from "./run-context.ts";
+export type { RunContext, StudyRunContext } from "./run-context.ts";
+export { resolveStudyRun, studyRunSpecs, type StudyRunInput } from "./resolve-study.ts";
+export { runStudy, type StudyHooks, type StudyOutcome } from "./study.ts";
 export { registerFamily, type FamilyRunner } from "./families.ts";
 export { findTask, registeredTaskNames, registeredTasks, registerTask, taskKind, type Family,
   type RegisteredTask } from "./registry.ts";

@@ -12,3 +12,8 @@ export interface RunContext<P> {
   /** Stops the run at the next step (training) or receiver (discovery); training still returns its model. */
   signal?: AbortSignal;
 }
+
+export interface StudyRunContext extends RunContext<import("./specs.ts").StudyRunProgress> {
+  /** Bytes of JS heap in use, sampled during training (Node: process.memoryUsage().heapUsed). */
+  heapBytes?: () => number;
+}

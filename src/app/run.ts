@@ -2,7 +2,7 @@
 // Specs come from resolve-*.ts (or, already resolved, from a job message); ctx carries what cannot
 // travel in a message (engine, progress callback, AbortSignal).
 import { engineOf, familyRunner } from "./families.ts";
-import type { RunContext } from "./run-context.ts";
+import type { RunContext, StudyRunContext } from "./run-context.ts";
 import type { DiscoverProgress, DiscoverResult, DiscoverSpec, RunRequest, StudyRunProgress, StudyRunResult,
   StudyRunSpec, TrainProgress, TrainResult, TrainSpec } from "./specs.ts";
 import { UserError } from "./user-error.ts";
@@ -21,7 +21,7 @@ export async function runDiscovery(spec: DiscoverSpec, ctx: RunContext<DiscoverP
 }
 
 /** One run of the study: its record (src/study/types.ts). A fresh engine unless ctx gives one. */
-export async function runStudyRun(spec: StudyRunSpec, ctx: RunContext<StudyRunProgress> = {}):
+export async function runStudyRun(spec: StudyRunSpec, ctx: StudyRunContext = {}):
   Promise<StudyRunResult> {
   const runner = familyRunner(spec.family);
   if (!runner.studyRun) throw new UserError("family", `the ${spec.family} family has no study runs`);

@@ -1,30 +1,15 @@
 // The study protocol (docs/study.md): for each task × seed × mode, train with the task's reference
 // settings (optionally with every schedule step scaled down), discover circuits with ACDC, EAP and
-// EAP→ACDC at the default τ and over a τ grid, and time dense and circuit inference. Runtime-agnostic:
-// records leave through `onRecord` as each run ends, so an interrupted study keeps every finished run.
-// The protocol and its settings are ours; the study it builds on (Nainani 2024) published only an abstract.
-import { DEFAULT_TAU, type DiscoverOptions } from "../circuits/discover.ts";
-import { circuitPoint, discoverSweep } from "../circuits/discover-sweep.ts";
+// EAP→ACDC at the default τ and over a τ grid, and time dense and circuit inference. This file plans
+// (config, step scaling, the task × seed × mode order); each run is a study-run spec that the app layer
+// runs (src/app/mlp-study.ts, src/app/study.ts). The protocol and its settings are ours; the study it
+// builds on (Nainani 2024) published only an abstract.
 import { logGrid } from "../circuits/sweep.ts";
-import { createEngine } from "../engine/engine.ts";
 import { wasmBase64 } from "../engine/generated/wasm-bytes.ts";
-import { fnv1a64, modelHash } from "../model/io.ts";
-import { getTask } from "../tasks/index.ts";
-import type { Task, TrainSettings } from "../tasks/types.ts";
+import { fnv1a64 } from "../model/io.ts";
+import type { TrainSettings } from "../tasks/types.ts";
 import type { Mode } from "../train/modes.ts";
-import { trainAsync } from "../train/trainer.ts";
-import { measureThroughput } from "./infer.ts";
-import {
-  RUN_FORMAT,
-  STUDY_METHODS,
-  STUDY_VERSION,
-  type MethodRecord,
-  type Phase,
-  type RunRecord,
-  type StudyConfig,
-  type StudyMethod,
-  type StudyProgress,
-} from "./types.ts";
+import type { StudyConfig } from "./types.ts";
 
 /** The tasks `npm start` studies (docs/study.md "Defaults"); `--tasks all` adds the rest. */
 export const STUDY_TASKS = ["symbolic-independence", "symbolic-sharing", "symbolic-composition", "two-moons"];
@@ -72,142 +57,13 @@ export function planRuns(c: StudyConfig): PlannedRun[] {
   return c.tasks.flatMap((task) => c.seeds.flatMap((seed) => c.modes.map((mode) => ({ task, seed, mode }))));
 }
 
-export interface StudyHooks {
-  /** Called with each finished run, before the next starts; awaited. */
-  onRecord(record: RunRecord): void | Promise<void>;
-  onProgress?(p: StudyProgress): void;
-  /** Bytes of JS heap in use, sampled during training (Node: process.memoryUsage().heapUsed). */
-  heapBytes?(): number;
-  /** Resolves a task name (default: the built-in registry). */
-  task?(name: string): Task | Promise<Task>;
-  signal?: AbortSignal;
-}
-
-export interface StudyOutcome {
-  runs: RunRecord[];
-  planned: number;
-  aborted: boolean;
-}
-
 /** FNV-1a 64 of the WASM module: which kernels the numbers came from. */
 export function wasmVersion(): string {
   return fnv1a64(new TextEncoder().encode(wasmBase64));
 }
 
-/** Runs the plan; on abort, stops at the next phase boundary and returns the finished runs. */
-export async function runStudy(config: StudyConfig, hooks: StudyHooks): Promise<StudyOutcome> {
-  checkConfig(config);
-  const plan = planRuns(config);
-  const runs: RunRecord[] = [];
-  for (let i = 0; i < plan.length; i++) {
-    let record: RunRecord;
-    try {
-      record = await runOne(config, plan[i], i + 1, plan.length, hooks);
-    } catch (err) {
-      if (hooks.signal?.aborted) return { runs, planned: plan.length, aborted: true };
-      throw err;
-    }
-    runs.push(record);
-    await hooks.onRecord(record);
-  }
-  return { runs, planned: plan.length, aborted: false };
-}
-
-async function runOne(c: StudyConfig, p: PlannedRun, run: number, runs: number, hooks: StudyHooks): Promise<RunRecord> {
-  const { signal } = hooks;
-  const report = (phase: Phase, done?: number, total?: number) =>
-    hooks.onProgress?.({ run, runs, task: p.task, mode: p.mode, seed: p.seed, phase, done, total });
-  const phase = async (name: Phase) => {
-    report(name);
-    // Discovery is synchronous: give the event loop a turn between phases so an abort (Ctrl-C) lands.
-    await new Promise((r) => setTimeout(r, 0));
-    signal?.throwIfAborted();
-  };
-  await phase("train");
-  const task = await (hooks.task ?? getTask)(p.task);
-  // A fresh engine per run, so its memory figures are this run's alone (linear memory never shrinks).
-  const engine = await createEngine();
-  const data = await task.make(engine, p.seed);
-  const settings = scaleSteps(task.settings, c.stepScale);
-  let heapPeak = hooks.heapBytes?.();
-  const trained = await trainAsync(engine, data, {
-    mode: p.mode,
-    seed: p.seed,
-    settings,
-    signal,
-    onProgress: (s) => {
-      if (heapPeak !== undefined) heapPeak = Math.max(heapPeak, hooks.heapBytes!());
-      report("train", s.step, s.steps);
-    },
-  });
-  const model = trained.model;
-  try {
-    signal?.throwIfAborted();
-    const snapshot = model.toSnapshot({ task: task.name, mode: p.mode, seed: p.seed, settings,
-      inputNames: data.inputNames, outputNames: data.outputNames, trainedWith: "brainwire study" });
-    const tau = DEFAULT_TAU[data.kind];
-    const methods = {} as Record<StudyMethod, MethodRecord>;
-    let acdc: ReturnType<typeof circuitPoint> | undefined;
-    for (const method of STUDY_METHODS) {
-      await phase("discover");
-      const opts: DiscoverOptions = { method, ablation: c.ablation, seed: p.seed, examples: c.examples,
-        truth: task.groundTruth, signal };
-      if (method === "eap-acdc") opts.fraction = c.fraction;
-      // EAP keeps as many edges as ACDC kept at the same τ (types.ts says why)
-      const size = (t: number): DiscoverOptions => method !== "eap" ? { tau: t } :
-        { topK: t === tau ? acdc!.point.edges : methods.acdc.sweep.points.find((q) => q.tau === t)!.edges };
-      const at = circuitPoint(model, data, { ...opts, ...size(tau) });
-      acdc ??= at;
-      const sweep = await discoverSweep(model, data, opts, c.grid, { signal,
-        onProgress: (done, total) => report("discover", done, total) }, size);
-      methods[method] = { method, metric: at.discovery.metric, atDefault: at.point, sweep };
-    }
-    await phase("infer");
-    const heldOut = data.test.n > 0 ? data.test : data.train;
-    const inference = measureThroughput(model, acdc!.discovery.mask, heldOut.x, data.inputDim, c.inference);
-    if (heapPeak !== undefined) heapPeak = Math.max(heapPeak, hooks.heapBytes!());
-    const m = trained.metrics;
-    const record: RunRecord = {
-      format: RUN_FORMAT,
-      version: STUDY_VERSION,
-      run,
-      task: task.name,
-      kind: data.kind,
-      mode: p.mode,
-      seed: p.seed,
-      stepScale: c.stepScale,
-      settings,
-      discovery: { ablation: c.ablation, tau, grid: c.grid, fraction: c.fraction, examples: c.examples },
-      train: {
-        metric: m.metric,
-        test: m.test,
-        train: m.train,
-        cost: m.cost,
-        wireLength: m.wireLength,
-        steps: trained.steps,
-        swaps: trained.swaps,
-        wallMs: trained.wallMs,
-        stepsPerSecond: trained.stepsPerSecond,
-        wasmBytes: trained.peakWasmBytes,
-        wasmPeakInUse: engine.memoryStats.peak,
-        ...(heapPeak !== undefined ? { jsHeapPeak: heapPeak } : {}),
-        modelHash: modelHash(snapshot),
-        curves: trained.curves,
-      },
-      methods,
-      inference,
-    };
-    if (p.seed === c.seeds[0]) {
-      record.model = snapshot;
-      record.circuit = acdc!.discovery.circuit;
-    }
-    return record;
-  } finally {
-    model.dispose();
-  }
-}
-
-function checkConfig(c: StudyConfig): void {
+/** A config the protocol can run: at least one task, mode and seed; whole seeds; a positive τ grid. */
+export function checkConfig(c: StudyConfig): void {
   if (c.tasks.length === 0 || c.modes.length === 0 || c.seeds.length === 0) {
     throw new Error("study: needs at least one task, one mode and one seed");
   }

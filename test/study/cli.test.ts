@@ -39,6 +39,20 @@ describe("brainwire study", () => {
     const html = await readFile(join(out, "report.html"), "utf8");
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain("<svg");
+    expect(r.stdout).toMatch(/^study: 2 runs \(tasks × seeds × modes = 1 × 1 × 2\), 1,000 training steps/m);
+    expect(r.stdout).toMatch(/run 1\/2 .* \(about \d+ (s|min) left\)/);
+  });
+
+  it("a second run into the same folder keeps the first report", async () => {
+    const out = join(dir, "twice");
+    expect((await brainwire("study", ...tiny, "--seeds", "1", "--modes", "vanilla", "--out", out, "--quiet")).code).toBe(0);
+    const first = await readFile(join(out, "report.json"), "utf8");
+    const again = await brainwire("study", ...tiny, "--seeds", "1", "--modes", "vanilla", "--out", out);
+    expect(again.code, again.stderr).toBe(0);
+    const moved = again.stdout.match(/the earlier report in .* moved to (\S+)/)?.[1];
+    expect(moved).toBeDefined();
+    expect(await readFile(join(moved!, "report.json"), "utf8")).toBe(first);
+    expect(JSON.parse(await readFile(join(out, "report.json"), "utf8")).planned).toBe(1);
   });
 
   it("stops on Ctrl-C and writes the report from the runs that finished", async () => {
@@ -65,15 +79,16 @@ describe("brainwire study", () => {
 
   it("rejects bad flags with a clear error", async () => {
     for (const [args, message] of [
-      [["--tasks", "nope"], /unknown task "nope"/],
-      [["--modes", "fast"], /unknown mode "fast"/],
-      [["--seeds", "0"], /--seeds must be a whole number ≥ 1/],
-      [["--tau-grid", "1e-3,x"], /--tau-grid: "x" is not a positive number/],
-      [["--step-scale", "2"], /step scale must be in \(0, 1\]/],
-      [["--quick", "--step-scale", "0.5"], /give one of them/],
+      [["--tasks", "nope"], /^brainwire: --tasks: unknown task "nope"/],
+      [["--modes", "fast"], /^brainwire: --modes: must be one of vanilla, .*got "fast"/],
+      [["--seeds", "0"], /^brainwire: --seeds: must be a whole number ≥ 1/],
+      [["--tau-grid", "1e-3,x"], /^brainwire: --tau-grid: "x" is not a positive number/],
+      [["--step-scale", "2"], /^brainwire: --step-scale: must be at most 1/],
+      [["--quick", "--step-scale", "0.5"], /^brainwire: --step-scale: .*give one of them/],
+      [["--ablation", "noise"], /^brainwire: --ablation: must be one of zero, mean, resample, got "noise"/],
     ] as [string[], RegExp][]) {
       const r = await brainwire("study", ...args, "--out", join(dir, "bad"), "--quiet");
-      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr).toMatch(message);
     }
   });

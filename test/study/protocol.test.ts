@@ -1,7 +1,8 @@
 // The protocol on --quick-sized runs (every schedule step × 0.05, three τ), and the report formats
 // made from its records.
 import { beforeAll, describe, expect, it } from "vitest";
-import { defaultConfig, planRuns, runStudy, scaleSteps } from "../../src/study/protocol.ts";
+import { runStudy } from "../../src/app/index.ts";
+import { defaultConfig, planRuns, scaleSteps } from "../../src/study/protocol.ts";
 import { studyDocument, toCsv, toMarkdown } from "../../src/study/report.ts";
 import { STUDY_METHODS, type RunRecord, type StudyConfig, type StudyProgress } from "../../src/study/types.ts";
 import type { ModelSnapshot } from "../../src/model/spec.ts";

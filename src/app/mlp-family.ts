@@ -2,7 +2,7 @@
 // functions in run.ts dispatch here for specs with family "mlp"; they are the only callers of the
 // training loop and of discovery.
 import { discoverSweep } from "../circuits/discover-sweep.ts";
-import { discover, discoverOn, type DiscoverOptions, type Discovery } from "../circuits/discover.ts";
+import { discoverOn, discoveryData, type DiscoverOptions } from "../circuits/discover.ts";
 import { edgeCount } from "../circuits/graph.ts";
 import type { DiscoveryData } from "../circuits/types.ts";
 import type { Engine } from "../engine/engine.ts";
@@ -10,7 +10,7 @@ import { modelHash } from "../model/io.ts";
 import { Mlp } from "../model/mlp.ts";
 import { predict } from "../model/pass.ts";
 import type { Dataset, Task, TaskKind } from "../tasks/types.ts";
-import { trainingRun, type TrainResult as LoopResult } from "../train/trainer.ts";
+import { TrainingDiverged, trainingRun, type TrainResult as LoopResult } from "../train/trainer.ts";
 import { dataTask } from "./data-spec.ts";
 import { circuitMeta, modelMeta } from "./provenance.ts";
 import { findTask } from "./registry.ts";
@@ -51,7 +51,7 @@ export async function trainMlp(spec: MlpTrainSpec, engine: Engine, ctx: RunConte
   let turn = performance.now();
   let shown = -Infinity;
   for (;;) {
-    const next = run.next();
+    const next = nextStep(run, spec);
     if (next.done) return { task, data, model: next.value.model, loop: next.value };
     const s = next.value;
     const t = performance.now();
@@ -67,6 +67,17 @@ export async function trainMlp(spec: MlpTrainSpec, engine: Engine, ctx: RunConte
       await nextTurn();
       turn = performance.now();
     }
+  }
+}
+
+/** The loop's next step; a loss that stops being finite is the settings' fault, so a UserError of lr. */
+function nextStep(run: ReturnType<typeof trainingRun>, spec: MlpTrainSpec): ReturnType<ReturnType<typeof trainingRun>["next"]> {
+  try {
+    return run.next();
+  } catch (err) {
+    if (!(err instanceof TrainingDiverged)) throw err;
+    throw new UserError("lr", `${err.message}; these settings do not train this model (lr ${spec.settings.lr}: try a ` +
+      "smaller one)");
   }
 }
 
@@ -125,16 +136,13 @@ export async function discoverMlpRun(spec: MlpDiscoverSpec, engine: Engine, ctx:
   const model = Mlp.fromSnapshot(engine, spec.model);
   try {
     const opts = discoverOptions(spec, task, ctx);
-    let d: Discovery;
-    let heldOut: boolean;
-    if (spec.pairs) {
-      const pairs = pairsData(model, spec.pairs, data.kind);
-      d = discoverOn(model, pairs, pairs, data.kind, opts);
-      heldOut = false;
-    } else {
-      d = discover(model, data, opts);
-      heldOut = data.test.n > 0;
-    }
+    const heldOut = !spec.pairs && data.test.n > 0;
+    const [found, scored] = spec.pairs ? [pairsData(model, spec.pairs, data.kind), undefined] :
+      [discoveryData(data.train, data.kind, spec.seed, spec.examples),
+        discoveryData(heldOut ? data.test : data.train, data.kind, spec.seed + 1)];
+    checkCounted(spec, found, "the discovery examples");
+    checkCounted(spec, scored ?? found, heldOut ? "the held-out examples" : "the examples scored");
+    const d = discoverOn(model, found, scored ?? found, data.kind, opts);
     d.circuit.meta = circuitMeta(spec, heldOut);
     const result: DiscoverResult = {
       family: "mlp",
@@ -157,6 +165,18 @@ export async function discoverMlpRun(spec: MlpDiscoverSpec, engine: Engine, ctx:
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * With `outputs`, label metrics (nll, logit-diff, and the gradient metric EAP→ACDC ranks with) and a
+ * classification circuit's accuracy count only examples whose label is among the outputs: some must be.
+ */
+function checkCounted(spec: MlpDiscoverSpec, d: DiscoveryData, which: string): void {
+  if (!spec.outputs || !d.labels) return;
+  const outs = new Set(spec.outputs);
+  for (const y of d.labels) if (outs.has(y)) return;
+  throw new UserError("outputs", `no example among ${which} (${d.n}) has its label among outputs ` +
+    `[${spec.outputs}]: give other outputs, or more examples`);
 }
 
 /**

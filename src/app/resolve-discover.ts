@@ -3,6 +3,7 @@
 // token), the metric suits the task and the method, and the run fits the memory budget.
 import { z } from "zod";
 import { defaultMetric, METHODS, METRIC_TAU } from "../circuits/discover.ts";
+import { MAX_DEPTH } from "../circuits/ablate-plan.ts";
 import { logGrid } from "../circuits/sweep.ts";
 import { ABLATIONS, METRICS, type MetricName, type Method } from "../circuits/types.ts";
 import { validateSnapshot } from "../model/io.ts";
@@ -18,6 +19,10 @@ import { isTransformerInput, resolveTransformerDiscover } from "./resolve-discov
 import { GRANULARITIES } from "../circuits/transformer/graph.ts";
 import { asUserError, fromZod, UserError } from "./user-error.ts";
 
+/** EAP-IG interpolation points and τ-sweep points at most: beyond them a run takes hours, not seconds. */
+export const MAX_IG_STEPS = 1000;
+export const MAX_GRID = 100;
+
 /** Discovery examples used by default (at most): the training split, up to this many. */
 export const DEFAULT_EXAMPLES = 1000;
 
@@ -26,7 +31,7 @@ const rows = z.union([text(), z.array(z.array(z.number({ error: (iss) => `must b
 
 const DiscoverInput = z.strictObject({
   /** The model: a snapshot object (a parsed model file, trainModel's result, an HTTP body's field). */
-  model: z.unknown(),
+  model: z.unknown().optional(),
   /** Default: the model's meta.task. */
   task: text().optional(),
   /** Seeds the task's data and the resample pairing; default the model's meta.seed. */
@@ -39,13 +44,14 @@ const DiscoverInput = z.strictObject({
   tau: positive().optional(),
   topK: wholeNumber(0).optional(),
   fraction: unit().optional(),
-  igSteps: wholeNumber(1).optional(),
+  igSteps: wholeNumber(1, MAX_IG_STEPS).optional(),
   examples: wholeNumber(1).optional(),
   outputs: listOf(wholeNumber(0), true).optional(),
   /** Your own clean inputs and their corrupted partners (CSV text or rows), instead of the task's. */
   pairs: z.strictObject({ clean: rows, corrupted: rows }).optional(),
   /** Also run a τ sweep: true for the default grid, or the grid. */
-  sweep: z.union([z.boolean(), listOf(positive(), true)]).optional(),
+  sweep: z.union([z.boolean(), listOf(positive(), true).refine((g) => g.length <= MAX_GRID,
+    `must list at most ${MAX_GRID} τ values`)]).optional(),
   /** Transformers: the positions the metric scores. */
   positions: listOf(wholeNumber(0), true).optional(),
   /** Transformers: component, position or fine edges. */
@@ -64,6 +70,8 @@ export function resolveDiscover(raw: unknown, limits: ResolveLimits = {}): Disco
   if (o.positions !== undefined) throw new UserError("positions", "applies to transformer models");
   if (o.granularity !== undefined) throw new UserError("granularity", "applies to transformer models");
   const model = modelOf(o.model);
+  const depth = model.spec.shape.length - 1;
+  if (depth > MAX_DEPTH) throw new UserError("model", `has ${depth} weight layers; discovery supports at most ${MAX_DEPTH}`);
   const meta = model.meta ?? {};
   const metaSeed = meta.seed === undefined ? undefined : seed().safeParse(meta.seed);
   if (metaSeed && !metaSeed.success) throw fromZod(metaSeed.error, "model.meta.seed");

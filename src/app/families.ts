@@ -12,7 +12,9 @@
 // Nothing else changes: the faces call run.ts only, and the jobs layer carries { kind, spec } as it is.
 import { createEngine, type Engine } from "../engine/engine.ts";
 import type { RunRecord } from "../study/types.ts";
-import { discoverMlpRun, trainMlpRun } from "./mlp-family.ts";
+import type { Circuit } from "../circuits/circuit-io.ts";
+import type { CircuitScores } from "../circuits/score.ts";
+import { discoverMlpRun, scoreMlpRun, trainMlpRun } from "./mlp-family.ts";
 import { studyRunMlp } from "./mlp-study.ts";
 import { discoverTransformerRun } from "./transformer-discover.ts";
 import type { Family } from "./registry.ts";
@@ -26,6 +28,8 @@ export interface FamilyRunner {
   /** Absent while a family can discover on given models but not yet train them. */
   train?(spec: TrainSpec, engine: Engine, ctx: RunContext<TrainProgress>): Promise<TrainResult>;
   discover(spec: DiscoverSpec, engine: Engine, ctx: RunContext<DiscoverProgress>): Promise<DiscoverResult>;
+  /** A given circuit of spec.model, scored where discovery would score it. */
+  score?(spec: DiscoverSpec, circuit: Circuit, engine: Engine): Promise<CircuitScores>;
   studyRun?(spec: StudyRunSpec, engine: Engine, ctx: StudyRunContext): Promise<RunRecord>;
 }
 
@@ -35,7 +39,8 @@ export function registerFamily(runner: FamilyRunner): void {
   runners.set(runner.family, runner);
 }
 
-registerFamily({ family: "mlp", train: trainMlpRun, discover: discoverMlpRun, studyRun: studyRunMlp });
+registerFamily({ family: "mlp", train: trainMlpRun, discover: discoverMlpRun, score: scoreMlpRun,
+  studyRun: studyRunMlp });
 registerFamily({ family: "transformer", discover: discoverTransformerRun });
 
 export function familyRunner(family: Family): FamilyRunner {

@@ -18,7 +18,9 @@ import type { RunContext } from "./run-context.ts";
 import type { DiscoverProgress, DiscoverResult, MlpDiscoverSpec, MlpTrainSpec, Pairs, TrainProgress,
   TrainResult } from "./specs.ts";
 import { nextTurn } from "./turn.ts";
-import { UserError } from "./user-error.ts";
+import { asUserError, UserError } from "./user-error.ts";
+import { checkCircuitFor, circuitMask, type Circuit } from "../circuits/circuit-io.ts";
+import { scoreCircuit, type CircuitScores } from "../circuits/score.ts";
 
 /** Milliseconds of work between two turns of the event loop. */
 const SLICE_MS = 40;
@@ -110,8 +112,9 @@ export function discoverOptions(spec: MlpDiscoverSpec, task: Task, ctx: RunConte
   DiscoverOptions {
   const every = ctx.progressEveryMs ?? PROGRESS_MS;
   let shown = -Infinity;
-  const o: DiscoverOptions = { method: spec.method, ablation: spec.ablation, metric: spec.metric, seed: spec.seed,
-    examples: spec.examples, truth: task.groundTruth, signal: ctx.signal };
+  const o: DiscoverOptions = { method: spec.method, ablation: spec.ablation, seed: spec.seed, examples: spec.examples,
+    truth: task.groundTruth, signal: ctx.signal };
+  if (spec.metric !== "custom") o.metric = spec.metric;
   if (spec.tau !== undefined) o.tau = spec.tau;
   if (spec.topK !== undefined) o.topK = spec.topK;
   if (spec.fraction !== undefined) o.fraction = spec.fraction;
@@ -136,6 +139,7 @@ export async function discoverMlpRun(spec: MlpDiscoverSpec, engine: Engine, ctx:
   const model = Mlp.fromSnapshot(engine, spec.model);
   try {
     const opts = discoverOptions(spec, task, ctx);
+    if (spec.metric === "custom") opts.custom = await customMetric(model, spec, ctx);
     const heldOut = !spec.pairs && data.test.n > 0;
     const [found, scored] = spec.pairs ? [pairsData(model, spec.pairs, data.kind), undefined] :
       [discoveryData(data.train, data.kind, spec.seed, spec.examples),
@@ -165,6 +169,60 @@ export async function discoverMlpRun(spec: MlpDiscoverSpec, engine: Engine, ctx:
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * Scores a given circuit of spec.model on the data discovery would score it on (held out, or the given
+ * pairs), with spec's ablation and outputs: what discover() reports in circuit.scores.
+ */
+export async function scoreMlpRun(spec: MlpDiscoverSpec, circuit: Circuit, engine: Engine): Promise<CircuitScores> {
+  const task = specTask(spec);
+  const data = await task.make(engine, spec.seed);
+  const model = Mlp.fromSnapshot(engine, spec.model);
+  try {
+    let mask;
+    try {
+      checkCircuitFor(circuit, model);
+      mask = circuitMask(circuit, model.spec);
+    } catch (err) {
+      throw asUserError(err, "circuit");
+    }
+    const heldOut = !spec.pairs && data.test.n > 0;
+    const scored = spec.pairs ? pairsData(model, spec.pairs, data.kind) :
+      discoveryData(heldOut ? data.test : data.train, data.kind, spec.seed + 1);
+    checkCounted(spec, scored, heldOut ? "the held-out examples" : "the examples scored");
+    return scoreCircuit(model, mask, scored, { ablation: spec.ablation, kind: data.kind, outputs: spec.outputs,
+      truth: task.groundTruth });
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The caller's metric function as ACDC's measure of the pruned network (outputs turned to original order). */
+async function customMetric(model: Mlp, spec: MlpDiscoverSpec, ctx: RunContext<DiscoverProgress>):
+  Promise<NonNullable<DiscoverOptions["custom"]>> {
+  const fn = ctx.metric;
+  if (!fn) throw new UserError("metric", 'is "custom" but no metric function was given (the library\'s discover takes one)');
+  const { acdcNaive } = await import("../circuits/acdc-naive.ts");
+  const dOut = model.spec.shape[model.depth];
+  const perm = model.outPerm;
+  const original = (y: Float32Array) => {
+    const out = new Float32Array(y.length);
+    for (let r = 0; r < y.length / dOut; r++) for (let p = 0; p < dOut; p++) out[r * dOut + perm[p]] = y[r * dOut + p];
+    return out;
+  };
+  let full: Float32Array | undefined;
+  return {
+    run: acdcNaive,
+    measure: (net) => {
+      // The first measure is of the whole network (nothing removed yet): the full model's outputs.
+      const y = original(net.outputs());
+      full ??= y;
+      const v = fn(y, full, { n: net.n, outputs: dOut });
+      if (typeof v !== "number" || Number.isNaN(v)) throw new UserError("metric", `the metric function returned ${String(v)}`);
+      return v;
+    },
+  };
 }
 
 /**

@@ -3,6 +3,7 @@
 // inference. Its record is plain data (src/study/types.ts).
 import { circuitPoint, discoverSweep } from "../circuits/discover-sweep.ts";
 import type { DiscoverOptions } from "../circuits/discover.ts";
+import type { MetricName } from "../circuits/types.ts";
 import type { Engine } from "../engine/engine.ts";
 import { modelHash } from "../model/io.ts";
 import { measureThroughput } from "../study/infer.ts";
@@ -52,7 +53,7 @@ export async function studyRunMlp(spec: MlpStudyRunSpec, engine: Engine, ctx: St
       acdc ??= at;
       const sweep = await discoverSweep(model, data, opts, grid, { signal,
         onProgress: (done, total) => report("discover", done, total) }, size);
-      methods[method] = { method, metric: at.discovery.metric, atDefault: at.point, sweep };
+      methods[method] = { method, metric: at.discovery.metric as MetricName, atDefault: at.point, sweep };
     }
     await phase("infer");
     const heldOut = data.test.n > 0 ? data.test : data.train;

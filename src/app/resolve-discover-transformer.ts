@@ -45,6 +45,7 @@ export function resolveTransformerDiscover(o: ParsedDiscoverInput, limits: Resol
 
   const method: Method = o.method ?? "acdc";
   const usesEap = method === "eap" || method === "eap-ig";
+  if (o.metric === "custom") throw new UserError("metric", "a metric function applies to MLP models, not transformers");
   const metric: MetricName = o.metric ?? defaultMetric(kind, usesEap);
   if ((metric === "nll" || metric === "logit-diff") && kind !== "classification") {
     throw new UserError("metric", `${metric} needs next-token labels; this is a regression task (use mse)`);

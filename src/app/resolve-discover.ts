@@ -40,7 +40,8 @@ const DiscoverInput = z.strictObject({
   data: z.unknown().optional(),
   method: oneOf(METHODS).optional(),
   ablation: oneOf(ABLATIONS).optional(),
-  metric: oneOf(METRICS).optional(),
+  /** "custom" (the library, with a metric function) runs ACDC the naive way with it. */
+  metric: oneOf([...METRICS, "custom"] as const).optional(),
   tau: positive().optional(),
   topK: wholeNumber(0).optional(),
   fraction: unit().optional(),
@@ -102,7 +103,13 @@ export function resolveDiscover(raw: unknown, limits: ResolveLimits = {}): Disco
   const method: Method = o.method ?? "acdc";
   const usesEap = method === "eap" || method === "eap-ig";
   const metric = o.metric ?? defaultMetric(kind, usesEap);
-  checkMetric(metric, method, kind, model.spec);
+  if (metric === "custom") {
+    if (method !== "acdc") throw new UserError("method", `a metric function runs with acdc, not ${method}`);
+    if (o.tau === undefined) throw new UserError("tau", "required with a metric function (its scale is yours)");
+    if (o.sweep !== undefined && o.sweep !== false) throw new UserError("sweep", "not with a metric function");
+  } else {
+    checkMetric(metric, method, kind, model.spec);
+  }
   const dOut = model.spec.shape[model.spec.shape.length - 1];
   for (const [i, out] of (o.outputs ?? []).entries()) {
     if (out >= dOut) throw new UserError(`outputs[${i}]`, `${out} is not an output index < ${dOut}`);
@@ -117,7 +124,7 @@ export function resolveDiscover(raw: unknown, limits: ResolveLimits = {}): Disco
     ablation: o.ablation ?? "resample", metric, examples: o.examples ?? DEFAULT_EXAMPLES };
   if (data) spec.data = data;
   if (o.topK !== undefined && usesEap && o.tau === undefined) spec.topK = o.topK;
-  else spec.tau = o.tau ?? METRIC_TAU[metric];
+  else spec.tau = o.tau ?? METRIC_TAU[metric as MetricName];
   if (method === "eap-acdc") spec.fraction = o.fraction ?? 0.1;
   if (method === "eap-ig") spec.igSteps = o.igSteps ?? 5;
   if (o.outputs) spec.outputs = o.outputs;

@@ -11,7 +11,15 @@ export interface RunContext<P> {
   withModel?: boolean;
   /** Stops the run at the next step (training) or receiver (discovery); training still returns its model. */
   signal?: AbortSignal;
+  /** Discovery with metric "custom": the caller's metric (in-process only; it cannot travel in a message). */
+  metric?: MetricFunction;
 }
+
+/**
+ * A metric given as a function: the circuit's outputs and the full model's (n × outputs, original
+ * output order) to a number that is smaller when the circuit does what the model does.
+ */
+export type MetricFunction = (circuit: Float32Array, full: Float32Array, shape: { n: number; outputs: number }) => number;
 
 export interface StudyRunContext extends RunContext<import("./specs.ts").StudyRunProgress> {
   /** Bytes of JS heap in use, sampled during training (Node: process.memoryUsage().heapUsed). */

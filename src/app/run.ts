@@ -1,6 +1,9 @@
 // The run functions every face calls: one per run kind, each (spec, ctx) → Promise<plain result>.
 // Specs come from resolve-*.ts (or, already resolved, from a job message); ctx carries what cannot
 // travel in a message (engine, progress callback, AbortSignal).
+import type { Circuit } from "../circuits/circuit-io.ts";
+import type { CircuitScores } from "../circuits/score.ts";
+import type { Engine } from "../engine/engine.ts";
 import { engineOf, familyRunner } from "./families.ts";
 import type { RunContext, StudyRunContext } from "./run-context.ts";
 import type { DiscoverProgress, DiscoverResult, DiscoverSpec, RunRequest, StudyRunProgress, StudyRunResult,
@@ -18,6 +21,14 @@ export async function runTraining(spec: TrainSpec, ctx: RunContext<TrainProgress
 export async function runDiscovery(spec: DiscoverSpec, ctx: RunContext<DiscoverProgress> = {}):
   Promise<DiscoverResult> {
   return familyRunner(spec.family).discover(spec, await engineOf(ctx), ctx);
+}
+
+/** Scores a given circuit of spec.model where runDiscovery would score the circuit it finds. */
+export async function runScoring(spec: DiscoverSpec, circuit: Circuit, ctx: { engine?: Engine } = {}):
+  Promise<CircuitScores> {
+  const runner = familyRunner(spec.family);
+  if (!runner.score) throw new UserError("model", `scoring a given circuit is not available for the ${spec.family} family yet`);
+  return runner.score(spec, circuit, await engineOf(ctx));
 }
 
 /** One run of the study: its record (src/study/types.ts). A fresh engine unless ctx gives one. */

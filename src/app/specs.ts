@@ -47,7 +47,8 @@ export interface MlpDiscoverSpec {
   data?: DataSpec;
   method: Method;
   ablation: Ablation;
-  metric: MetricName;
+  /** "custom": the caller's metric function (RunContext.metric; the library only). */
+  metric: MetricName | "custom";
   /** ACDC's tolerance or EAP's |score| threshold; absent when EAP keeps the topK edges. */
   tau?: number;
   topK?: number;
@@ -139,7 +140,7 @@ export interface MlpDiscoverResult {
   circuitHash: string;
   edges: number;
   totalEdges: number;
-  metric: MetricName;
+  metric: MetricName | "custom";
   /** ACDC: the circuit's metric on the discovery examples. */
   metricValue?: number;
   evaluations: number;

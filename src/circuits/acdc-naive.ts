@@ -7,8 +7,12 @@ import { AblatedNetwork } from "./forward-cache.ts";
 import { edgeScores, receiverOrder, senderOrder } from "./graph.ts";
 import type { DiscoveryData } from "./types.ts";
 
-/** Edge-level ACDC, one full forward pass per tested edge. */
-export function acdcNaive(model: Mlp, data: DiscoveryData, opts: AcdcOptions): AcdcResult {
+/**
+ * Edge-level ACDC, one full forward pass per tested edge. `measure` computes the metric of the current
+ * pruned network (default: the kernel metric of opts.metric); the library passes a user's function.
+ */
+export function acdcNaive(model: Mlp, data: DiscoveryData, opts: AcdcOptions,
+  measure: (net: AblatedNetwork) => number = (net) => net.refreshMetric()): AcdcResult {
   checkAcdcOptions(opts);
   const t0 = performance.now();
   const net = new AblatedNetwork(model, data, opts);
@@ -17,7 +21,7 @@ export function acdcNaive(model: Mlp, data: DiscoveryData, opts: AcdcOptions): A
   const deltas = edgeScores(model.spec, NaN);
   let evaluations = 0;
   try {
-    let cur = net.refreshMetric();
+    let cur = measure(net);
     const order = receiverOrder(model.spec);
     for (let t = 0; t < order.length; t++) {
       opts.signal?.throwIfAborted();
@@ -30,7 +34,7 @@ export function acdcNaive(model: Mlp, data: DiscoveryData, opts: AcdcOptions): A
           if (!net.kept(l, j * dIn + i)) continue;
           net.setEdge(l, j, i, false);
           net.forwardFrom(0);
-          const next = net.refreshMetric();
+          const next = measure(net);
           evaluations++;
           const delta = next - cur;
           deltas[l][j * dIn + i] = delta;
@@ -41,7 +45,7 @@ export function acdcNaive(model: Mlp, data: DiscoveryData, opts: AcdcOptions): A
       opts.onProgress?.(t + 1, order.length);
     }
     net.forwardFrom(0);
-    return acdcResult(model, net, deltas, evaluations, t0);
+    return { ...acdcResult(model, net, deltas, evaluations, t0), metricValue: measure(net) };
   } finally {
     net.dispose();
   }

@@ -33,7 +33,8 @@ const METHODS: readonly Method[] = ["acdc", "acdc-nodes", "eap", "eap-ig", "eap-
 export interface CircuitSettings {
   method: Method;
   ablation: Ablation;
-  metric: MetricName;
+  /** "custom": a metric function given to the library. */
+  metric: MetricName | "custom";
   /** How edges were visited (ACDC) or ranked (EAP), in words; stable for a given implementation. */
   order: string;
   /** ACDC's per-edge tolerance, or EAP's |score| threshold; absent for an EAP top-k selection. */
@@ -74,7 +75,7 @@ const finite = z.number().refine(Number.isFinite, "must be a finite number");
 const SettingsSchema = z.object({
   method: z.enum(METHODS as [Method, ...Method[]]),
   ablation: z.enum(ABLATIONS as [Ablation, ...Ablation[]]),
-  metric: z.enum(METRICS as [MetricName, ...MetricName[]]),
+  metric: z.enum(["custom", ...METRICS] as ["custom", ...MetricName[]]),
   order: z.string(),
   tau: finite.refine((t) => t > 0, "must be > 0").optional(),
   outputs: z.array(index).min(1, "must not be empty").optional(),

@@ -7,7 +7,9 @@ import { Rng } from "../engine/random.ts";
 import type { Dataset, Split, TaskKind } from "../tasks/types.ts";
 import { checkAblation } from "./ablation.ts";
 import { acdc, type AcdcResult } from "./acdc.ts";
+import type { acdcNaive } from "./acdc-naive.ts";
 import { acdcNodes } from "./acdc-nodes.ts";
+import type { AblatedNetwork } from "./forward-cache.ts";
 import { makeCircuit, type Circuit, type CircuitSettings } from "./circuit-io.ts";
 import { eap, eapCandidates, eapIg, selectThreshold, selectTopK } from "./eap.ts";
 import { checkMetricName } from "./metrics.ts";
@@ -52,13 +54,19 @@ export interface DiscoverOptions {
   examples?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /**
+   * A metric of the caller's (the library's metric function) measured on the pruned network: ACDC then
+   * runs the naive way (`run`: acdc-naive.ts's acdcNaive, one forward pass per edge test, handed in so
+   * that reference stays out of bundles that never use it) and the circuit's metric is "custom".
+   */
+  custom?: { measure: (net: AblatedNetwork) => number; run: typeof acdcNaive };
 }
 
 export interface Discovery {
   circuit: Circuit;
   mask: EdgeMask;
   circuitHash: string;
-  metric: MetricName;
+  metric: MetricName | "custom";
   /** ACDC: the metric of the final circuit on the discovery examples. */
   metricValue?: number;
   evaluations: number;
@@ -101,8 +109,12 @@ export function discoverOn(model: Mlp, found: DiscoveryData, heldOut: DiscoveryD
   const ablation = checkAblation(o.ablation ?? "resample");
   const seed = o.seed ?? 0;
   const usesEap = method === "eap" || method === "eap-ig";
-  const metric = checkMetricName(o.metric ?? defaultMetric(kind, usesEap));
-  const tau = o.tau ?? (o.topK === undefined || !usesEap ? METRIC_TAU[metric] : undefined);
+  if (o.custom && method !== "acdc") throw new Error(`a metric function runs with acdc, not ${method}`);
+  if (o.custom && o.tau === undefined) throw new Error("a metric function needs its τ");
+  // The kernel metric of a custom run is a stand-in (the network needs one); the decisions use `measure`.
+  const kernelMetric = checkMetricName(o.custom ? "mse" : o.metric ?? defaultMetric(kind, usesEap));
+  const metric = o.custom ? "custom" : kernelMetric;
+  const tau = o.tau ?? (o.topK === undefined || !usesEap ? METRIC_TAU[kernelMetric] : undefined);
 
   const t0 = performance.now();
   let mask: EdgeMask;
@@ -112,9 +124,12 @@ export function discoverOn(model: Mlp, found: DiscoveryData, heldOut: DiscoveryD
   const settings: CircuitSettings = { method, ablation, metric, order: usesEap ? EAP_ORDER : ACDC_ORDER, seed };
   if (o.outputs) settings.outputs = o.outputs;
   if (method === "acdc" || method === "acdc-nodes" || method === "eap-acdc") {
-    const acdcOpts = { tau: tau!, ablation, metric, outputs: o.outputs, onProgress: o.onProgress, signal: o.signal };
+    const acdcOpts = { tau: tau!, ablation, metric: kernelMetric, outputs: o.outputs, onProgress: o.onProgress,
+      signal: o.signal };
     let r: AcdcResult;
-    if (method === "eap-acdc") {
+    if (o.custom) {
+      r = o.custom.run(model, found, acdcOpts, o.custom.measure);
+    } else if (method === "eap-acdc") {
       // EAP ranks with a gradient metric (KL's gradient is zero at the clean point), then ACDC decides.
       const fraction = o.fraction ?? 0.1;
       const scores = eap(model, found, { ablation, metric: defaultMetric(kind, true), outputs: o.outputs });
@@ -127,7 +142,7 @@ export function discoverOn(model: Mlp, found: DiscoveryData, heldOut: DiscoveryD
     settings.tau = tau;
   } else {
     const steps = o.steps ?? 5;
-    const eapOpts = { ablation, metric, outputs: o.outputs };
+    const eapOpts = { ablation, metric: kernelMetric, outputs: o.outputs };
     effects = method === "eap" ? eap(model, found, eapOpts) : eapIg(model, found, { ...eapOpts, steps });
     if (method === "eap-ig") settings.steps = steps;
     if (o.topK !== undefined) {

@@ -19,6 +19,12 @@ export interface DiscoverRequest {
 
 export type ToWorker = TrainRequest | DiscoverRequest | { type: "stop" };
 
+/** A request as the run's raw input for the app layer's resolvers: the same keys every face passes. */
+export function runInput(m: TrainRequest | DiscoverRequest): Record<string, unknown> {
+  const { type: _type, ...raw } = m;
+  return raw;
+}
+
 export interface TrainProgress {
   type: "progress";
   step: number;

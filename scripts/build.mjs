@@ -2,7 +2,7 @@
 // loads the module without fs or fetch), then the esbuild bundles in dist/.
 import asc from "assemblyscript/asc";
 import * as esbuild from "esbuild";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
@@ -47,6 +47,11 @@ async function buildBundles() {
   // its subpaths (src/exports/*.ts), split into shared chunks so a class (UserError, Engine) is one class
   // whichever entry it came through; the WASM bytes sit in one chunk. The `mnist` package stays a lazy
   // import(): only the mnist task loads it, and only Node has it.
+  // Chunk names change with their contents: drop the last build's, so dist/ holds only what it uses.
+  await rm(join(root, "dist/node"), { recursive: true, force: true });
+  for (const f of await readdir(join(root, "dist")).catch(() => [])) {
+    if (f.startsWith("chunk-")) await rm(join(root, "dist", f));
+  }
   const entries = Object.fromEntries([["brainwire", "src/index.ts"],
     ...SUBPATHS.map((name) => [name, `src/exports/${name}.ts`])]);
   await esbuild.build({

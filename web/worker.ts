@@ -70,6 +70,8 @@ async function discoverLive(m: DiscoverRequest): Promise<void> {
     progressEveryMs: SLICE_MS,
     onProgress: (p) => post({ type: "discovering", done: p.done, total: p.total }),
   });
+  // The page trains MLPs only, so its circuits are MLP circuits.
+  if (d.family !== "mlp" || spec.family !== "mlp") throw new Error("the page draws MLP circuits only");
   post({ type: "circuit", kept: circuitMask(d.circuit, spec.model.spec), circuitHash: d.circuitHash, metric: d.metric,
     metricValue: d.metricValue, scores: d.circuit.scores, file: serializeCircuit(d.circuit) });
 }

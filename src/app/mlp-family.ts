@@ -22,7 +22,7 @@ import { asUserError, UserError } from "./user-error.ts";
 import { checkCircuitFor, circuitMask, type Circuit } from "../circuits/circuit-io.ts";
 import { scoreCircuit, type CircuitScores } from "../circuits/score.ts";
 
-/** Milliseconds of work between two turns of the event loop. */
+/** Default milliseconds of work between two turns of the event loop. */
 const SLICE_MS = 40;
 /** Default milliseconds between two progress reports. */
 const PROGRESS_MS = 100;
@@ -50,8 +50,10 @@ export async function trainMlp(spec: MlpTrainSpec, engine: Engine, ctx: RunConte
   const run = trainingRun(engine, data, { mode: spec.mode, seed: spec.seed, settings: spec.settings,
     permuteAdamState: spec.permuteAdam, signal: ctx.signal });
   const every = ctx.progressEveryMs ?? PROGRESS_MS;
+  const slice = ctx.sliceMs ?? SLICE_MS;
   let turn = performance.now();
   let shown = -Infinity;
+  let modelShown = -Infinity;
   for (;;) {
     const next = nextStep(run, spec);
     if (next.done) return { task, data, model: next.value.model, loop: next.value };
@@ -62,10 +64,13 @@ export async function trainMlp(spec: MlpTrainSpec, engine: Engine, ctx: RunConte
       const p: TrainProgress = { phase: "train", step: s.step, steps: s.steps, loss: s.loss, cost: s.cost,
         lambda: s.lambda, swaps: s.swaps };
       if (s.test !== undefined) p.test = s.test;
-      if (ctx.withModel) p.model = s.model.toSnapshot();
+      if (ctx.modelEveryMs !== undefined && (t - modelShown >= ctx.modelEveryMs || s.step === s.steps)) {
+        modelShown = t;
+        Object.assign(p, { model: s.model.toSnapshot(), inputNames: data.inputNames, outputNames: data.outputNames });
+      }
       ctx.onProgress(p);
     }
-    if (t - turn >= SLICE_MS) {
+    if (t - turn >= slice) {
       await nextTurn();
       turn = performance.now();
     }

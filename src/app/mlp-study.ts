@@ -1,4 +1,4 @@
-// One study run of the MLP family (spec/study.md protocol): train with the run's settings, discover
+// One study run of the MLP family (docs/study.md protocol): train with the run's settings, discover
 // circuits with every study method at the default τ and over the τ grid, time dense and circuit
 // inference. Its record is plain data (src/study/types.ts).
 import { circuitPoint, discoverSweep } from "../circuits/discover-sweep.ts";

@@ -7,8 +7,13 @@ export interface RunContext<P> {
   /** Plain-data progress, at most every progressEveryMs (default 100) and at the end of each phase. */
   onProgress?: (p: P) => void;
   progressEveryMs?: number;
-  /** Training: each progress report carries the model so far (a snapshot; costs a copy of the weights). */
-  withModel?: boolean;
+  /**
+   * Training: progress carries the model so far (a snapshot, with its input and output names) at most
+   * every this many milliseconds, and at the last step; unset, never (a snapshot copies every weight).
+   */
+  modelEveryMs?: number;
+  /** Milliseconds of work between two turns of the event loop (default 40; a page's worker wants ~16). */
+  sliceMs?: number;
   /** Stops the run at the next step (training) or receiver (discovery); training still returns its model. */
   signal?: AbortSignal;
   /** Discovery with metric "custom": the caller's metric (in-process only; it cannot travel in a message). */

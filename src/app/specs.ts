@@ -171,8 +171,10 @@ export type StudyRunResult = RunRecord;
 /** The training loop's progress (step, loss, cost, λ, swaps, test), as plain data. */
 export interface TrainProgress extends Progress {
   phase: "train";
-  /** The model so far, when the caller asked for it (RunContext.withModel). */
+  /** The model so far, when the caller asked for it (RunContext.modelEveryMs), and the names to draw it with. */
   model?: ModelSnapshot;
+  inputNames?: string[];
+  outputNames?: string[];
 }
 
 export interface DiscoverProgress {

@@ -85,7 +85,7 @@ describe("runTraining", () => {
 
   it("reports plain-data progress, with the model so far when asked", async () => {
     const seen: TrainProgress[] = [];
-    await runTraining(resolveTrain({ steps: 200 }), { engine, progressEveryMs: 0, withModel: true,
+    await runTraining(resolveTrain({ steps: 200 }), { engine, progressEveryMs: 0, modelEveryMs: 0,
       onProgress: (p) => seen.push(p) });
     expect(seen.map((p) => p.step)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     expect(seen[199].model?.format).toBe("brainwire.model");

@@ -9,7 +9,9 @@ import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "../../server/node.ts";
-import { circuitHash, parseCircuit, runCheck, runTransformerCheck, WEIGHT_COLORS, type CheckResult } from "../../src/index.ts";
+import { circuitHash, parseCircuit } from "../../src/exports/circuits.ts";
+import { runCheck, runTransformerCheck, type CheckResult } from "../../src/exports/check.ts";
+import { WEIGHT_COLORS } from "../../src/index.ts";
 import { CHECK_CASES, TRANSFORMER_CHECK_CASES } from "./cases.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -222,13 +224,13 @@ describe.skipIf(!existsSync(CHROMIUM) && !required)("the page in Chromium", () =
     await page.close();
   });
 
-  it("runCheck from dist/brainwire.js gives Node's results for every check case", async () => {
+  it("runCheck from dist/check.js (the library bundle's chunks) gives Node's results for every check case", async () => {
     const want = [];
     for (const c of CHECK_CASES) want.push(await runCheck(c));
     const { page } = await openRepoPage("/examples/browser.html");
     // A string, so vitest's transform leaves the page's import() alone.
     const got = await page.evaluate(`(async () => {
-      const { runCheck } = await import("/dist/brainwire.js");
+      const { runCheck } = await import("/dist/check.js");
       const out = [];
       for (const c of ${JSON.stringify(CHECK_CASES)}) out.push(await runCheck(c));
       return out;
@@ -237,12 +239,12 @@ describe.skipIf(!existsSync(CHROMIUM) && !required)("the page in Chromium", () =
     await page.close();
   });
 
-  it("runTransformerCheck from dist/brainwire.js gives Node's transformer weights, bit for bit", async () => {
+  it("runTransformerCheck from dist/check.js gives Node's transformer weights, bit for bit", async () => {
     const want = [];
     for (const c of TRANSFORMER_CHECK_CASES) want.push(await runTransformerCheck(c));
     const { page } = await openRepoPage("/examples/browser.html");
     const got = await page.evaluate(`(async () => {
-      const { runTransformerCheck } = await import("/dist/brainwire.js");
+      const { runTransformerCheck } = await import("/dist/check.js");
       const out = [];
       for (const c of ${JSON.stringify(TRANSFORMER_CHECK_CASES)}) out.push(await runTransformerCheck(c));
       return out;

@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { circuitHash, parseCircuit, runCheck, runTransformerCheck, serializeModel, trainModel, type CheckResult,
-  type TransformerCheckResult } from "../../src/index.ts";
+import { circuitHash, parseCircuit } from "../../src/exports/circuits.ts";
+import { runCheck, runTransformerCheck, type CheckResult, type TransformerCheckResult } from "../../src/exports/check.ts";
+import { save, train, type TaskName } from "../../src/index.ts";
 import { CHECK_CASES, TRANSFORMER_CHECK_CASES } from "./cases.ts";
 
 const run = promisify(execFile);
@@ -82,8 +83,9 @@ describe("runtime checks", () => {
   it("brainwire discover (the CLI) finds the API's circuit for the API's model", async () => {
     const dir = await mkdtemp(join(tmpdir(), "brainwire-"));
     try {
-      const { snapshot } = await trainModel(CHECK_CASES[0]);
-      await writeFile(join(dir, "model.json"), serializeModel(snapshot));
+      const { task, mode, seed, steps } = CHECK_CASES[0];
+      const { model } = await train({ task: task as TaskName, mode: mode as "bimt", seed, steps });
+      await writeFile(join(dir, "model.json"), save(model));
       await run(process.execPath, [join(root, "bin/brainwire.js"), "discover", join(dir, "model.json"),
         "--out", join(dir, "circuit.json"), "--quiet"], { cwd: root });
       const circuit = parseCircuit(await readFile(join(dir, "circuit.json"), "utf8"));

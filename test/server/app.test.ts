@@ -1,7 +1,7 @@
 // The Hono app through app.request(): no socket, the same fetch handler every runtime serves.
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../server/app.ts";
-import { runCheck } from "../../src/index.ts";
+import { runCheck } from "../../src/exports/check.ts";
 
 const app = createApp({ page: "<!doctype html><title>page</title>", maxSteps: 1000, maxBodyBytes: 64 << 10 });
 const post = (path: string, body: unknown) =>

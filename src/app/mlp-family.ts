@@ -115,26 +115,38 @@ export async function trainMlpRun(spec: MlpTrainSpec, engine: Engine, ctx: RunCo
 /** Discovery options of a spec, with progress reported by time. */
 export function discoverOptions(spec: MlpDiscoverSpec, task: Task, ctx: RunContext<DiscoverProgress>):
   DiscoverOptions {
-  const every = ctx.progressEveryMs ?? PROGRESS_MS;
-  let shown = -Infinity;
   const o: DiscoverOptions = { method: spec.method, ablation: spec.ablation, seed: spec.seed, examples: spec.examples,
-    truth: task.groundTruth, signal: ctx.signal };
+    truth: task.groundTruth, signal: ctx.signal, ...selectionOptions(spec) };
   if (spec.metric !== "custom") o.metric = spec.metric;
+  if (spec.outputs) o.outputs = spec.outputs;
+  const progress = discoveryProgress(ctx);
+  if (progress) o.onProgress = progress;
+  return o;
+}
+
+/** A spec's edge selection as the discovery functions' options (both families' specs carry it). */
+export function selectionOptions(spec: { tau?: number; topK?: number; fraction?: number; igSteps?: number }):
+  { tau?: number; topK?: number; fraction?: number; steps?: number } {
+  const o: { tau?: number; topK?: number; fraction?: number; steps?: number } = {};
   if (spec.tau !== undefined) o.tau = spec.tau;
   if (spec.topK !== undefined) o.topK = spec.topK;
   if (spec.fraction !== undefined) o.fraction = spec.fraction;
   if (spec.igSteps !== undefined) o.steps = spec.igSteps;
-  if (spec.outputs) o.outputs = spec.outputs;
-  if (ctx.onProgress) {
-    const report = ctx.onProgress;
-    o.onProgress = (done, total) => {
-      const t = performance.now();
-      if (t - shown < every && done !== total) return;
-      shown = t;
-      report({ phase: "discover", done, total });
-    };
-  }
   return o;
+}
+
+/** ctx.onProgress as discovery's (done, total) callback: at most every progressEveryMs, and at the end. */
+export function discoveryProgress(ctx: RunContext<DiscoverProgress>): ((done: number, total: number) => void) | undefined {
+  const report = ctx.onProgress;
+  if (!report) return undefined;
+  const every = ctx.progressEveryMs ?? PROGRESS_MS;
+  let shown = -Infinity;
+  return (done, total) => {
+    const t = performance.now();
+    if (t - shown < every && done !== total) return;
+    shown = t;
+    report({ phase: "discover", done, total });
+  };
 }
 
 export async function discoverMlpRun(spec: MlpDiscoverSpec, engine: Engine, ctx: RunContext<DiscoverProgress>):

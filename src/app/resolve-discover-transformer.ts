@@ -2,8 +2,7 @@
 // model is a valid transformer file of finite f32 weights, its task is a registered sequence task it
 // fits (vocabulary or input width, outputs, context), the metric suits the task and the method, and the
 // run fits the memory budget. resolve-discover.ts sends transformer models here.
-import { defaultMetric, METRIC_TAU } from "../circuits/discover.ts";
-import { logGrid } from "../circuits/sweep.ts";
+import { defaultMetric } from "../circuits/discover.ts";
 import { buildGraph } from "../circuits/transformer/graph.ts";
 import { TX_DEFAULT_EXAMPLES } from "../circuits/transformer/discover.ts";
 import type { MetricName, Method } from "../circuits/types.ts";
@@ -12,7 +11,7 @@ import type { TransformerSpec } from "../model/transformer-spec.ts";
 import type { SeqTask } from "../tasks/sequence-types.ts";
 import { checkBudget, DEFAULT_MEMORY_BUDGET } from "./budget.ts";
 import { findTask, taskKind } from "./registry.ts";
-import { pairRows, type ParsedDiscoverInput } from "./resolve-discover.ts";
+import { pairRows, selection, sweepGrid, type ParsedDiscoverInput } from "./resolve-discover.ts";
 import type { ResolveLimits } from "./resolve-train.ts";
 import { seed } from "./schema-parts.ts";
 import type { TransformerDiscoverSpec } from "./specs.ts";
@@ -63,16 +62,10 @@ export function resolveTransformerDiscover(o: ParsedDiscoverInput, limits: Resol
     if (t >= model.spec.ctx) throw new UserError(`positions[${i}]`, `${t} is not a position < ctx ${model.spec.ctx}`);
   }
   if (o.positions?.length === 0) throw new UserError("positions", "must not be empty");
-  if (o.topK !== undefined && !usesEap) throw new UserError("topK", `applies to eap and eap-ig, not ${method}`);
-  if (o.fraction !== undefined && method !== "eap-acdc") throw new UserError("fraction", `applies to eap-acdc, not ${method}`);
-  if (o.igSteps !== undefined && method !== "eap-ig") throw new UserError("igSteps", `applies to eap-ig, not ${method}`);
 
   const spec: TransformerDiscoverSpec = { family: "transformer", model, task: taskName, seed: runSeed, method,
     ablation: o.ablation ?? "resample", metric, examples: o.examples ?? TX_DEFAULT_EXAMPLES, granularity: o.granularity ?? "component" };
-  if (o.topK !== undefined && usesEap && o.tau === undefined) spec.topK = o.topK;
-  else spec.tau = o.tau ?? METRIC_TAU[metric];
-  if (method === "eap-acdc") spec.fraction = o.fraction ?? 0.1;
-  if (method === "eap-ig") spec.igSteps = o.igSteps ?? 5;
+  Object.assign(spec, selection(o, method, metric));
   if (o.outputs) spec.outputs = o.outputs;
   if (o.positions) spec.positions = [...new Set(o.positions)].sort((a, b) => a - b);
   if (o.pairs) {
@@ -80,12 +73,8 @@ export function resolveTransformerDiscover(o: ParsedDiscoverInput, limits: Resol
     const width = s.ctx * (s.inDim ?? 1);
     spec.pairs = pairRows(o.pairs, width, s.vocab);
   }
-  if (o.sweep !== undefined && o.sweep !== false) {
-    if (o.pairs) throw new UserError("sweep", "runs on the task's data, not on given pairs");
-    const grid = o.sweep === true ? logGrid() : [...o.sweep].sort((a, b) => a - b);
-    if (grid.length === 0) throw new UserError("sweep", "the τ grid is empty");
-    spec.sweep = grid;
-  }
+  const grid = sweepGrid(o);
+  if (grid) spec.sweep = grid;
   const sequences = spec.pairs ? spec.pairs.clean.length : spec.examples;
   checkBudget("model", `discovery on a ${model.spec.nLayers}-layer transformer with ${sequences} sequences`,
     txDiscoveryBytes(model.spec, sequences, spec.granularity), limits.memoryBudget ?? DEFAULT_MEMORY_BUDGET);

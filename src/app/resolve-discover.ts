@@ -116,30 +116,46 @@ export function resolveDiscover(raw: unknown, limits: ResolveLimits = {}): Disco
   }
   if (o.outputs && new Set(o.outputs).size !== o.outputs.length) throw new UserError("outputs", "lists an output twice");
   if (o.outputs?.length === 0) throw new UserError("outputs", "must not be empty");
-  if (o.topK !== undefined && !usesEap) throw new UserError("topK", `applies to eap and eap-ig, not ${method}`);
-  if (o.fraction !== undefined && method !== "eap-acdc") throw new UserError("fraction", `applies to eap-acdc, not ${method}`);
-  if (o.igSteps !== undefined && method !== "eap-ig") throw new UserError("igSteps", `applies to eap-ig, not ${method}`);
 
   const spec: MlpDiscoverSpec = { family: "mlp", model, task: taskName, seed: runSeed, method,
     ablation: o.ablation ?? "resample", metric, examples: o.examples ?? DEFAULT_EXAMPLES };
   if (data) spec.data = data;
-  if (o.topK !== undefined && usesEap && o.tau === undefined) spec.topK = o.topK;
-  else spec.tau = o.tau ?? METRIC_TAU[metric as MetricName];
-  if (method === "eap-acdc") spec.fraction = o.fraction ?? 0.1;
-  if (method === "eap-ig") spec.igSteps = o.igSteps ?? 5;
+  Object.assign(spec, selection(o, method, metric === "custom" ? undefined : metric));
   if (o.outputs) spec.outputs = o.outputs;
   if (o.pairs) spec.pairs = pairsOf(o.pairs, model.spec);
-  if (o.sweep !== undefined && o.sweep !== false) {
-    if (o.pairs) throw new UserError("sweep", "runs on the task's data, not on given pairs");
-    // Default 1e-6, 3e-6, …, 1e-1.
-    const grid = o.sweep === true ? logGrid() : [...o.sweep].sort((a, b) => a - b);
-    if (grid.length === 0) throw new UserError("sweep", "the τ grid is empty");
-    spec.sweep = grid;
-  }
+  const grid = sweepGrid(o);
+  if (grid) spec.sweep = grid;
   const examples = spec.pairs ? spec.pairs.clean.length : spec.examples;
   checkBudget("model", `discovery on [${model.spec.shape}] with ${examples} examples`,
     discoveryBytes(model.spec, examples, examples), limits.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
   return spec;
+}
+
+/**
+ * How a discovery selects edges, for every family: τ (default by metric) or EAP's top-k, EAP→ACDC's
+ * fraction, EAP-IG's points; an option that does not apply to the method is an error.
+ */
+export function selection(o: { tau?: number; topK?: number; fraction?: number; igSteps?: number }, method: Method,
+  metric: MetricName | undefined): { tau?: number; topK?: number; fraction?: number; igSteps?: number } {
+  const usesEap = method === "eap" || method === "eap-ig";
+  if (o.topK !== undefined && !usesEap) throw new UserError("topK", `applies to eap and eap-ig, not ${method}`);
+  if (o.fraction !== undefined && method !== "eap-acdc") throw new UserError("fraction", `applies to eap-acdc, not ${method}`);
+  if (o.igSteps !== undefined && method !== "eap-ig") throw new UserError("igSteps", `applies to eap-ig, not ${method}`);
+  const out: { tau?: number; topK?: number; fraction?: number; igSteps?: number } = {};
+  if (o.topK !== undefined && o.tau === undefined) out.topK = o.topK;
+  else out.tau = o.tau ?? METRIC_TAU[metric!];
+  if (method === "eap-acdc") out.fraction = o.fraction ?? 0.1;
+  if (method === "eap-ig") out.igSteps = o.igSteps ?? 5;
+  return out;
+}
+
+/** The τ grid of a sweep (true: 1e-6, 3e-6, …, 1e-1), ascending; none without sweep. */
+export function sweepGrid(o: { sweep?: boolean | number[]; pairs?: unknown }): number[] | undefined {
+  if (o.sweep === undefined || o.sweep === false) return undefined;
+  if (o.pairs) throw new UserError("sweep", "runs on the task's data, not on given pairs");
+  const grid = o.sweep === true ? logGrid() : [...o.sweep].sort((a, b) => a - b);
+  if (grid.length === 0) throw new UserError("sweep", "the τ grid is empty");
+  return grid;
 }
 
 function modelOf(value: unknown): ModelSnapshot {

@@ -37,18 +37,14 @@ export interface Pairs {
   corrupted: number[][];
 }
 
-export interface MlpDiscoverSpec {
-  family: "mlp";
-  model: ModelSnapshot;
-  /** The task whose data the model learned ("user" / "mnist" with `data`). */
+/** What every family's discovery spec holds: the task's data, the method and how it selects edges. */
+interface DiscoverCommon {
+  /** A registered task (MLP: or "user" / "mnist" with `data`). */
   task: string;
   /** Seeds the task's data and the resample pairing. */
   seed: number;
-  data?: DataSpec;
   method: Method;
   ablation: Ablation;
-  /** "custom": the caller's metric function (RunContext.metric; the library only). */
-  metric: MetricName | "custom";
   /** ACDC's tolerance or EAP's |score| threshold; absent when EAP keeps the topK edges. */
   tau?: number;
   topK?: number;
@@ -56,9 +52,9 @@ export interface MlpDiscoverSpec {
   fraction?: number;
   /** EAP-IG: interpolation points. */
   igSteps?: number;
-  /** Training examples discovery runs on (at most). */
+  /** Training examples (transformers: sequences) discovery runs on, at most. */
   examples: number;
-  /** Original output indices the metric is restricted to. */
+  /** Original output indices the metric is restricted to (transformers: default the task's loss outputs). */
   outputs?: number[];
   /** Discover on these pairs instead of the task's training split (and score on them: not held out). */
   pairs?: Pairs;
@@ -66,31 +62,23 @@ export interface MlpDiscoverSpec {
   sweep?: number[];
 }
 
-/** Discovery on a transformer's circuit graph (src/circuits/transformer). */
-export interface TransformerDiscoverSpec {
+export interface MlpDiscoverSpec extends DiscoverCommon {
+  family: "mlp";
+  model: ModelSnapshot;
+  data?: DataSpec;
+  /** "custom": the caller's metric function (RunContext.metric; the library only). */
+  metric: MetricName | "custom";
+}
+
+/** Discovery on a transformer's circuit graph (src/circuits/transformer); pairs are token ids or T·inDim numbers per row. */
+export interface TransformerDiscoverSpec extends DiscoverCommon {
   family: "transformer";
   model: TransformerSnapshot;
-  /** A registered sequence task. */
-  task: string;
-  seed: number;
-  method: Method;
-  ablation: Ablation;
   metric: MetricName;
-  tau?: number;
-  topK?: number;
-  fraction?: number;
-  igSteps?: number;
-  /** Sequences discovery runs on (at most). */
-  examples: number;
-  /** Outputs the metric reads (default: the task's loss outputs). */
-  outputs?: number[];
   /** Positions the metric scores (default: all the task scores). */
   positions?: number[];
   /** component (one edge per sender → receiver), position (one per position), fine (residual dimensions, MLP neurons). */
   granularity: Granularity;
-  /** Your own clean and corrupted sequences, row k with row k (token ids, or T·inDim numbers per row). */
-  pairs?: Pairs;
-  sweep?: number[];
 }
 
 export type DiscoverSpec = MlpDiscoverSpec | TransformerDiscoverSpec;

@@ -7,14 +7,12 @@ import type { Engine } from "../engine/engine.ts";
 import { Transformer } from "../model/transformer.ts";
 import { TransformerPass } from "../model/transformer-pass.ts";
 import type { SeqDataset } from "../tasks/sequence-types.ts";
+import { discoveryProgress, selectionOptions } from "./mlp-family.ts";
 import { circuitMeta } from "./provenance.ts";
 import { findTask } from "./registry.ts";
 import type { RunContext } from "./run-context.ts";
 import type { DiscoverProgress, Pairs, TransformerDiscoverResult, TransformerDiscoverSpec } from "./specs.ts";
 import { UserError } from "./user-error.ts";
-
-/** Default milliseconds between two progress reports. */
-const PROGRESS_MS = 100;
 
 export async function discoverTransformerRun(spec: TransformerDiscoverSpec, engine: Engine,
   ctx: RunContext<DiscoverProgress>): Promise<TransformerDiscoverResult> {
@@ -61,22 +59,10 @@ export async function discoverTransformerRun(spec: TransformerDiscoverSpec, engi
 function options(spec: TransformerDiscoverSpec, ds: SeqDataset, ctx: RunContext<DiscoverProgress>): TxDiscoverOptions {
   const o: TxDiscoverOptions = { method: spec.method, ablation: spec.ablation, metric: spec.metric, seed: spec.seed,
     examples: spec.examples, granularity: spec.granularity, signal: ctx.signal, outputs: spec.outputs ?? defaultOutputs(ds) };
-  if (spec.tau !== undefined) o.tau = spec.tau;
-  if (spec.topK !== undefined) o.topK = spec.topK;
-  if (spec.fraction !== undefined) o.fraction = spec.fraction;
-  if (spec.igSteps !== undefined) o.steps = spec.igSteps;
+  Object.assign(o, selectionOptions(spec));
   if (spec.positions) o.positions = spec.positions;
-  if (ctx.onProgress) {
-    const report = ctx.onProgress;
-    const every = ctx.progressEveryMs ?? PROGRESS_MS;
-    let shown = -Infinity;
-    o.onProgress = (done, total) => {
-      const t = performance.now();
-      if (t - shown < every && done !== total) return;
-      shown = t;
-      report({ phase: "discover", done, total });
-    };
-  }
+  const progress = discoveryProgress(ctx);
+  if (progress) o.onProgress = progress;
   return o;
 }
 

@@ -83,6 +83,9 @@ const trainRows = (): TrainRow[] => [
 ];
 
 const models: Record<string, { path: string; model: ModelSnapshot }> = {};
+/** Pairs as files (the CLI's --clean/--corrupt) and as text (a body, the library): two-moons inputs. */
+const CLEAN = "x1,x2\n0.1,0.9\n-0.4,0.2\n1.1,-0.3\n0.6,0.5\n-0.9,0.1\n";
+const CORRUPT = "x1,x2\n0.8,-0.2\n0.3,0.3\n-1,0.4\n0.2,-0.6\n1.2,0.9\n";
 
 describe("one resolver for every face", () => {
   it.each([0, 1, 2])("train row %i: the same spec, the same model hash and meta from every face", async (i) => {
@@ -119,10 +122,14 @@ describe("one resolver for every face", () => {
       options: { method: "eap", topK: 20, metric: "nll" } },
     { name: "one output, fewer examples, zero ablation", cli: ["--outputs", "1", "--examples", "200", "--ablation", "zero"],
       options: { outputs: [1], examples: 200, ablation: "zero" } },
+    { name: "your own clean/corrupted pairs", cli: ["--clean", "$DIR/clean.csv", "--corrupt", "$DIR/corrupt.csv"],
+      options: { pairs: { clean: CLEAN, corrupted: CORRUPT } } },
   ];
 
-  it.each([0, 1, 2])("discover row %i: the same spec, circuit hash and meta from every face", async (i) => {
-    const row = discoverRows[i];
+  it.each([0, 1, 2, 3])("discover row %i: the same spec, circuit hash and meta from every face", async (i) => {
+    await writeFile(join(dir, "clean.csv"), CLEAN);
+    await writeFile(join(dir, "corrupt.csv"), CORRUPT);
+    const row = { ...discoverRows[i], cli: discoverRows[i].cli.map((a) => a.replace("$DIR", dir)) };
     const { path, model } = models[0];
     const specs: Record<string, DiscoverSpec> = {
       cli: resolveDiscover(await cliRaw(["discover", path, ...row.cli])),

@@ -41,6 +41,20 @@ describe("brainwire train", () => {
     expect((model.meta?.settings as { lambda: unknown }).lambda).toEqual([{ from: 0, value: 1e-3 }, { from: 20, value: 1e-2 }]);
   });
 
+  it("trims target names, and says when scores are not on held-out data", async () => {
+    const csv = ["a,b,y", ...Array.from({ length: 30 }, (_, i) => `${i % 3},${(i * 5) % 7},${(i % 4) / 4}`)].join("\n");
+    const file = join(dir, "t.csv");
+    await writeFile(file, csv);
+    const out = join(dir, "t.json");
+    const r = await brainwire("train", "--data", file, "--targets", " y ", "--steps", "50", "--out", out, "--quiet");
+    expect(r.code, r.stderr).toBe(0);
+    expect(parseModel(await readFile(out, "utf8")).meta?.data).toMatchObject({ targets: ["y"], rows: { train: 30, test: 0 } });
+    const d = await brainwire("discover", out, "--data", file, "--quiet");
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stdout).toMatch(/faithfulness +mse .*\(on the training data: no held-out split\)/);
+    expect(d.stdout).not.toMatch(/held out\)/);
+  });
+
   it("trains on user CSV data", async () => {
     const csv = ["a,b,label", ...Array.from({ length: 40 }, (_, i) => `${i % 2},${(i * 7) % 5},${i % 2}`)].join("\n");
     const file = join(dir, "d.csv");
@@ -173,9 +187,14 @@ describe("brainwire discover", () => {
     expect(await readFile(svg, "utf8")).toContain(`${saved.edges.length} edges kept`);
 
     const sweep = join(dir, "sweep.json");
-    const s = await brainwire("discover", model, "--sweep", "--grid", "1e-4,1e-3,1e-2", "--out", sweep, "--quiet");
+    const sweepSvg = join(dir, "sweep.svg");
+    const s = await brainwire("discover", model, "--sweep", "--grid", "1e-4,1e-3,1e-2", "--out", sweep, "--svg", sweepSvg,
+      "--quiet");
     expect(s.code, s.stderr).toBe(0);
     expect(s.stdout).toMatch(/area under faithfulness-vs-edges/);
+    // The τ table is printed (also with --quiet: it is the result), and --svg draws the circuit at --tau.
+    expect(s.stdout).toMatch(/τ +edges +faithfulness +time\n +1e-4 +\d+ .*\n +1e-3 +\d+ .*\n +1e-2 +\d+ /);
+    expect(await readFile(sweepSvg, "utf8")).toMatch(/^<svg/);
     expect(s.stdout).toMatch(/ground-truth ROC AUC\s+[01]\.\d{3}/);
     const points = JSON.parse(await readFile(sweep, "utf8")).points as { edges: number }[];
     expect(points.map((p) => p.edges)).toEqual([...points.map((p) => p.edges)].sort((a, b) => b - a));

@@ -1,6 +1,6 @@
 // The command line as a user runs it: a bundle of src/cli.ts in a child process.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -92,6 +92,20 @@ describe("brainwire train", () => {
     const nested = join(dir, "new/deeper/m.json");
     expect((await brainwire("train", "--steps", "10", "--out", nested, "--quiet")).code).toBe(0);
     expect(parseModel(await readFile(nested, "utf8")).meta?.steps).toBe(10);
+  });
+
+  it("bin/brainwire.js without a build says how to build, in one line", async () => {
+    const fake = join(dir, "unbuilt");
+    await mkdir(join(fake, "bin"), { recursive: true });
+    await copyFile(join(process.cwd(), "bin/brainwire.js"), join(fake, "bin/brainwire.js"));
+    const r = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = spawn("node", [join(fake, "bin/brainwire.js"), "--version"]);
+      let stderr = "";
+      child.stderr.on("data", (b) => (stderr += String(b)));
+      child.on("close", (code) => done({ code, stderr }));
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^brainwire: not built yet: run `npm run build`.*\n$/);
   });
 
   it("--version prints the package's version", async () => {

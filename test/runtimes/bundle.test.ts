@@ -1,7 +1,9 @@
 // The library bundle (dist/, built by scripts/build.mjs) as a package exposes it: the root export is the
 // small API, the subpaths hold the layers, and the root's static imports never reach a reference or test
 // oracle (the naive ACDC, the plain-TS kernels, the runtime check).
+import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -60,5 +62,14 @@ describe("the library bundle", () => {
     const app = await import(join(root, "dist/app.js"));
     expect(rootApi.UserError).toBe(app.UserError);
     expect(() => app.resolveTrain({ steps: 0 })).toThrow(rootApi.UserError);
+  });
+
+  it("the package ships every entry and chunk of the library, and no benchmark bundle", async () => {
+    const { stdout } = await promisify(execFile)("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root });
+    const files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
+    const meta = JSON.parse(await readFile(join(root, "dist/meta.json"), "utf8")) as Meta;
+    for (const out of Object.keys(meta.outputs).filter((o) => o.endsWith(".js"))) expect(files).toContain(out);
+    expect(files).toContain("dist/node/index.js");
+    expect(files.filter((f) => /bench/.test(f) && f.startsWith("dist/"))).toEqual([]);
   });
 });

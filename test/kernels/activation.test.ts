@@ -5,13 +5,12 @@ import { createEngineSync } from "../../src/engine/engine.ts";
 import { Rng } from "../../src/engine/random.ts";
 import { geluBackwardRef, geluForwardRef, reluBackwardRef, reluForwardRef } from "../../src/engine/reference/activation.ts";
 import { expectClose } from "../helpers/expect-close.ts";
+import { randomF32 } from "../helpers/finite-diff.ts";
 
 const e = createEngineSync();
 const SIZES = [0, 1, 3, 5, 7, 13, 31, 64, 100, 1001];
 
-function random(rng: Rng, n: number, lo = -6, hi = 6): Float32Array {
-  return Float32Array.from({ length: n }, () => rng.range(lo, hi));
-}
+const random = (rng: Rng, n: number, lo = -6, hi = 6): Float32Array => randomF32(rng, n, lo, hi);
 
 type Fwd = (z: Float64Array, a: Float64Array, n: number) => void;
 type Bwd = (dz: Float64Array, da: Float64Array, z: Float64Array, n: number) => void;

@@ -4,13 +4,12 @@ import { createEngineSync } from "../../src/engine/engine.ts";
 import { Rng } from "../../src/engine/random.ts";
 import { adamRef, adamwRef } from "../../src/engine/reference/adam.ts";
 import { expectClose } from "../helpers/expect-close.ts";
+import { randomF32 } from "../helpers/finite-diff.ts";
 
 const e = createEngineSync();
 const [LR, B1, B2, EPS] = [1e-3, 0.9, 0.999, 1e-8];
 
-function random(rng: Rng, n: number, lo = -1, hi = 1): Float32Array {
-  return Float32Array.from({ length: n }, () => rng.range(lo, hi));
-}
+const random = (rng: Rng, n: number, lo = -1, hi = 1): Float32Array => randomF32(rng, n, lo, hi);
 
 describe("adam", () => {
   it.each([1, 3, 5, 7, 13, 31, 64, 100])("follows the reference over 20 steps for n = %i", (n) => {

@@ -5,6 +5,7 @@ import { createEngineSync } from "../../src/engine/engine.ts";
 import { Rng } from "../../src/engine/random.ts";
 import { attentionBackwardRef, attentionForwardRef } from "../../src/engine/reference/attention.ts";
 import { expectClose } from "../helpers/expect-close.ts";
+import { finiteDiff, randomF32 } from "../helpers/finite-diff.ts";
 
 const e = createEngineSync();
 // (B, T, H, dh): single elements, tails of 4 and of the GEMM's 4×8 tiles, the bench models' shapes
@@ -14,9 +15,7 @@ const SHAPES: [number, number, number, number][] = [
   [1, 33, 2, 7], [2, 9, 3, 8], [1, 130, 1, 6],
 ];
 
-function random(rng: Rng, n: number, lo = -1.5, hi = 1.5): Float32Array {
-  return Float32Array.from({ length: n }, () => rng.range(lo, hi));
-}
+const random = (rng: Rng, n: number, lo = -1.5, hi = 1.5): Float32Array => randomF32(rng, n, lo, hi);
 
 describe("attentionForward", () => {
   it.each(SHAPES)("matches the reference for B %i, T %i, H %i, dh %i", (B, T, H, dh) => {
@@ -85,17 +84,7 @@ describe("attentionBackward", () => {
     attentionForwardRef(qkv, p, new Float64Array(B * T * H * dh), B, T, H, dh, scale);
     const dqkv = new Float64Array(qkv.length);
     attentionBackwardRef(qkv, p, w, dqkv, null, B, T, H, dh, scale);
-    const fd = new Float64Array(qkv.length);
-    const h = 1e-6;
-    for (let i = 0; i < qkv.length; i++) {
-      const keep = qkv[i];
-      qkv[i] = keep + h;
-      const up = loss(qkv);
-      qkv[i] = keep - h;
-      const down = loss(qkv);
-      qkv[i] = keep;
-      fd[i] = (up - down) / (2 * h);
-    }
+    const fd = finiteDiff(qkv, () => loss(qkv));
     expectClose(dqkv, fd, { atol: 1e-8, rtol: 1e-6 }, "dqkv vs finite differences");
   });
 

@@ -5,6 +5,7 @@ import { createEngineSync } from "../../src/engine/engine.ts";
 import { Rng } from "../../src/engine/random.ts";
 import { l1CostConstRef, l1CostRef } from "../../src/engine/reference/cost.ts";
 import { expectClose, expectScalarClose } from "../helpers/expect-close.ts";
+import { finiteDiff } from "../helpers/finite-diff.ts";
 
 const e = createEngineSync();
 const SIZES = [1, 3, 5, 7, 13, 31, 64, 100, 7850];
@@ -19,19 +20,6 @@ function layer(rng: Rng, n: number): { w: Float32Array; d: Float32Array; g: Floa
   return { w, d, g };
 }
 
-function finiteDiff(x: Float64Array, f: (x: Float64Array) => number, h = 1e-6): Float64Array {
-  const g = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const keep = x[i];
-    x[i] = keep + h;
-    const up = f(x);
-    x[i] = keep - h;
-    const down = f(x);
-    x[i] = keep;
-    g[i] = (up - down) / (2 * h);
-  }
-  return g;
-}
 
 describe("l1Cost", () => {
   it("reference gradient equals finite differences", () => {

@@ -12,13 +12,12 @@ import {
   gatherRowsRef,
 } from "../../src/engine/reference/data.ts";
 import { expectClose } from "../helpers/expect-close.ts";
+import { randomF32 } from "../helpers/finite-diff.ts";
 
 const e = createEngineSync();
 const EXACT = { atol: 0, rtol: 0 };
 
-function random(rng: Rng, n: number): Float32Array {
-  return Float32Array.from({ length: n }, () => rng.range(-1, 1));
-}
+const random = (rng: Rng, n: number): Float32Array => randomF32(rng, n, -1, 1);
 
 describe("gatherRows", () => {
   const shapes = [[1, 1], [3, 5], [7, 13], [31, 64], [100, 784]];

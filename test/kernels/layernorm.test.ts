@@ -5,14 +5,13 @@ import { createEngineSync } from "../../src/engine/engine.ts";
 import { Rng } from "../../src/engine/random.ts";
 import { layerNormBackwardRef, layerNormForwardRef } from "../../src/engine/reference/layernorm.ts";
 import { expectClose } from "../helpers/expect-close.ts";
+import { finiteDiff, randomF32 } from "../helpers/finite-diff.ts";
 
 const e = createEngineSync();
 const EPS = 1e-5;
 const SHAPES: [number, number][] = [[0, 5], [1, 1], [1, 3], [3, 5], [7, 13], [2, 31], [5, 64], [100, 128], [4, 8], [9, 130]];
 
-function random(rng: Rng, n: number, lo = -2, hi = 2): Float32Array {
-  return Float32Array.from({ length: n }, () => rng.range(lo, hi));
-}
+const random = (rng: Rng, n: number, lo = -2, hi = 2): Float32Array => randomF32(rng, n, lo, hi);
 
 describe("layerNormForward", () => {
   it.each(SHAPES)("matches the reference for (%i,%i), also in place", (rows, d) => {
@@ -58,19 +57,7 @@ describe("layerNormBackward", () => {
     layerNormForwardRef(new Float64Array(rows * d), x, g, b, mean, rstd, rows, d, EPS);
     const [dx, dg, db] = [new Float64Array(rows * d), new Float64Array(d), new Float64Array(d)];
     layerNormBackwardRef(dx, w, x, g, mean, rstd, dg, db, rows, d, 0);
-    const fd = (a: Float64Array) => {
-      const out = new Float64Array(a.length);
-      for (let i = 0; i < a.length; i++) {
-        const keep = a[i];
-        a[i] = keep + 1e-6;
-        const up = loss();
-        a[i] = keep - 1e-6;
-        const down = loss();
-        a[i] = keep;
-        out[i] = (up - down) / 2e-6;
-      }
-      return out;
-    };
+    const fd = (a: Float64Array) => finiteDiff(a, loss);
     expectClose(dx, fd(x), { atol: 1e-7, rtol: 1e-6 }, "dx");
     expectClose(dg, fd(g), { atol: 1e-7, rtol: 1e-6 }, "dg");
     expectClose(db, fd(b), { atol: 1e-7, rtol: 1e-6 }, "db");

@@ -10,34 +10,19 @@ import {
   softmaxCrossEntropyRef,
 } from "../../src/engine/reference/loss.ts";
 import { expectClose, expectScalarClose } from "../helpers/expect-close.ts";
+import { randomF32, finiteDiff } from "../helpers/finite-diff.ts";
 
 const e = createEngineSync();
 const SHAPES: [number, number][] = [[1, 1], [1, 3], [3, 5], [7, 13], [2, 31], [5, 64], [100, 10], [13, 100]];
 const LOSS_TOL = { atol: 1e-12, rtol: 1e-9 }; // f64 sums over f32 inputs: only the order differs
 const GRAD_TOL = { atol: 1e-9, rtol: 1e-5 }; // f32 gradients
 
-function random(rng: Rng, n: number, lo = -2, hi = 2): Float32Array {
-  return Float32Array.from({ length: n }, () => rng.range(lo, hi));
-}
+const random = (rng: Rng, n: number, lo = -2, hi = 2): Float32Array => randomF32(rng, n, lo, hi);
 
 function labelsFor(rng: Rng, B: number, N: number): Int32Array {
   return Int32Array.from({ length: B }, () => rng.int(N));
 }
 
-/** Central differences of `loss` with respect to every entry of x (f64). */
-function finiteDiff(x: Float64Array, loss: (x: Float64Array) => number, h = 1e-6): Float64Array {
-  const g = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const keep = x[i];
-    x[i] = keep + h;
-    const up = loss(x);
-    x[i] = keep - h;
-    const down = loss(x);
-    x[i] = keep;
-    g[i] = (up - down) / (2 * h);
-  }
-  return g;
-}
 
 describe("mseLoss", () => {
   it("reference gradient equals finite differences", () => {

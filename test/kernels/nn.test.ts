@@ -5,14 +5,13 @@ import { createEngineSync } from "../../src/engine/engine.ts";
 import { Rng } from "../../src/engine/random.ts";
 import { addBiasRef, colSumRef, siluBackwardRef, siluForwardRef } from "../../src/engine/reference/nn.ts";
 import { expectClose } from "../helpers/expect-close.ts";
+import { randomF32 } from "../helpers/finite-diff.ts";
 
 const e = createEngineSync();
 const SIZES = [1, 3, 5, 7, 13, 31, 64, 100];
 const SHAPES: [number, number][] = [[1, 1], [3, 5], [7, 13], [2, 31], [13, 64], [100, 100], [5, 7], [4, 8]];
 
-function random(rng: Rng, n: number, lo = -3, hi = 3): Float32Array {
-  return Float32Array.from({ length: n }, () => rng.range(lo, hi));
-}
+const random = (rng: Rng, n: number, lo = -3, hi = 3): Float32Array => randomF32(rng, n, lo, hi);
 
 describe("addBias", () => {
   it.each(SHAPES)("matches the reference for (%i,%i)", (B, N) => {

@@ -7,12 +7,11 @@ import { Rng } from "../../src/engine/random.ts";
 import { txAssembleRef, txAttentionHeadRef, type SourceMode, type TermRef } from "../../src/engine/reference/tx-patch.ts";
 import { assemble, SEL, SRC, TERM_WORDS, type Term } from "../../src/circuits/transformer/terms.ts";
 import { expectClose } from "../helpers/expect-close.ts";
+import { randomF32 } from "../helpers/finite-diff.ts";
 
 const e = createEngineSync();
 
-function random(rng: Rng, n: number, lo = -1.5, hi = 1.5): Float32Array {
-  return Float32Array.from({ length: n }, () => rng.range(lo, hi));
-}
+const random = (rng: Rng, n: number, lo = -1.5, hi = 1.5): Float32Array => randomF32(rng, n, lo, hi);
 
 const MODES: SourceMode[] = ["rows", "compact", "byPos", "one"];
 const SELS = ["cur", "alt", "pos", "col"] as const;

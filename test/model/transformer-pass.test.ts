@@ -10,6 +10,7 @@ import { TransformerPass } from "../../src/model/transformer-pass.ts";
 import { transformerTensors, type TransformerSpec } from "../../src/model/transformer-spec.ts";
 import { expectClose } from "../helpers/expect-close.ts";
 import { referenceEngine } from "../helpers/reference-engine.ts";
+import { finiteDiff } from "../helpers/finite-diff.ts";
 
 const wasm = createEngineSync();
 const base = { kind: "transformer", positions: true, unembedBias: false, norm: "layernorm", act: "gelu" } as const;
@@ -111,17 +112,7 @@ describe("TransformerPass", () => {
     const ref = setup(referenceEngine(), c, tensors, randomBatch(c.spec, c.batch * (c.T ?? c.spec.ctx), 12));
     const g = ref.gradients();
     const p = ref.model.engine.f32(ref.model.params);
-    const fd = new Float64Array(p.length);
-    const h = 1e-5;
-    for (let i = 0; i < p.length; i++) {
-      const keep = p[i];
-      p[i] = keep + h;
-      const up = ref.loss(false);
-      p[i] = keep - h;
-      const down = ref.loss(false);
-      p[i] = keep;
-      fd[i] = (up - down) / (2 * h);
-    }
+    const fd = finiteDiff(p, () => ref.loss(false), 1e-5);
     expectClose(g, fd, { atol: 1e-8, rtol: 1e-5 }, "gradient vs finite differences");
     // The check is not vacuous: every tensor gets a gradient, and most entries move the loss.
     for (const t of ref.model.layout.tensors) {

@@ -12,6 +12,7 @@ import { expectClose } from "../helpers/expect-close.ts";
 import { referenceEngine } from "../helpers/reference-engine.ts";
 import { referenceCost } from "../helpers/transformer-bimt-ref.ts";
 import { randomTensors } from "../helpers/transformer-oracle.ts";
+import { finiteDiff } from "../helpers/finite-diff.ts";
 
 const engine = createEngineSync();
 
@@ -150,17 +151,7 @@ describe("the whole transformer loss, task + λ·cost", () => {
     total(grads);
     const g = Float64Array.from(e.f32(grads));
     const p = e.f32(m.params);
-    const fd = new Float64Array(p.length);
-    const h = 1e-6;
-    for (let i = 0; i < p.length; i++) {
-      const keep = p[i];
-      p[i] = keep + h;
-      const up = total();
-      p[i] = keep - h;
-      const down = total();
-      p[i] = keep;
-      fd[i] = (up - down) / (2 * h);
-    }
+    const fd = finiteDiff(p, () => total());
     expectClose(g, fd, { atol: 1e-7, rtol: 1e-5 }, "task + cost gradient vs finite differences");
     // the cost's share is not negligible: without it the gradient would differ
     const costOnly = e.alloc(layout.total);

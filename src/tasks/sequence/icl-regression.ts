@@ -6,6 +6,7 @@
 import { Rng } from "../../engine/random.ts";
 import type { TransformerSpec } from "../../model/transformer-spec.ts";
 import type { SeqDataset, SeqSplit, SeqTask, SeqTrainSettings } from "../sequence-types.ts";
+import { seqSettings, threePhaseLambda } from "./reference-settings.ts";
 import { trainCount } from "../split.ts";
 
 export interface IclRegressionOptions {
@@ -82,25 +83,16 @@ export function iclModel(o: IclRegressionOptions = ICL_REFERENCE): TransformerSp
 
 const STEPS = 40_000;
 
-export const iclSettings: SeqTrainSettings = {
+export const iclSettings: SeqTrainSettings = seqSettings({
   model: iclModel(),
   loss: "mse",
   steps: STEPS,
-  lr: 1e-3,
-  weightDecay: 0,
   batch: 64,
   // λ = 1e-3, ×10 at steps/4 and ×10 again at 3·steps/4 (the reference).
-  lambda: [
-    { from: 0, value: 1e-3 },
-    { from: STEPS / 4, value: 1e-2 },
-    { from: (3 * STEPS) / 4, value: 1e-1 },
-  ],
-  weightFactor: 2,
-  l0: 0.5,
+  lambda: threePhaseLambda(STEPS, [1e-3, 1e-2, 1e-1]),
   // Ours: the published run sets the swap period to 1e6 (never); 1000 is the value left commented out.
   swapEvery: 1000,
-  topK: 20,
-};
+});
 
 export const iclRegression: SeqTask = {
   family: "transformer",

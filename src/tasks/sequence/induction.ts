@@ -10,6 +10,7 @@
 import { Rng } from "../../engine/random.ts";
 import type { TransformerSpec } from "../../model/transformer-spec.ts";
 import type { SeqDataset, SeqSplit, SeqTask, SeqTrainSettings } from "../sequence-types.ts";
+import { seqSettings, threePhaseLambda } from "./reference-settings.ts";
 
 export interface InductionOptions {
   vocab: number;
@@ -107,23 +108,13 @@ const STEPS = 3000;
 // and at 3·steps/4), ten times higher (the λ that shortens wires without costing accuracy: with the
 // icl values BIMT's wires are barely shorter than l1's), and its A and l0. Induction heads form
 // within ~1,500 steps at batch 64 (test accuracy 1.0 in every mode).
-export const inductionSettings: SeqTrainSettings = {
+export const inductionSettings: SeqTrainSettings = seqSettings({
   model: inductionModel(),
   loss: "ce",
   steps: STEPS,
-  lr: 1e-3,
-  weightDecay: 0,
   batch: 64,
-  lambda: [
-    { from: 0, value: 1e-2 },
-    { from: STEPS / 4, value: 1e-1 },
-    { from: (3 * STEPS) / 4, value: 1 },
-  ],
-  weightFactor: 2,
-  l0: 0.5,
-  swapEvery: 200,
-  topK: 20,
-};
+  lambda: threePhaseLambda(STEPS, [1e-2, 1e-1, 1]),
+});
 
 export const induction: SeqTask = {
   family: "transformer",

@@ -5,6 +5,7 @@
 import { Rng } from "../../engine/random.ts";
 import type { TransformerSpec } from "../../model/transformer-spec.ts";
 import type { SeqDataset, SeqSplit, SeqTask, SeqTrainSettings } from "../sequence-types.ts";
+import { seqSettings, threePhaseLambda } from "./reference-settings.ts";
 import { trainCount } from "../split.ts";
 
 const CTX = 3;
@@ -49,23 +50,15 @@ const STEPS = 10_000;
 // Ours: full batch (2,784 train sequences), AdamW with weight decay 1 as in the grokking runs, λ in
 // the shape of the MLP task's schedule (0.1; 1 from steps/4; 0.1 from 3·steps/4) scaled by 1e-2.
 export function modularAdditionSeqSettings(p: number): SeqTrainSettings {
-  return {
+  return seqSettings({
     model: modularAdditionSeqModel(p),
     loss: "ce",
     steps: STEPS,
-    lr: 1e-3,
     weightDecay: 1,
     batch: trainCount(p * p, 0.8),
-    lambda: [
-      { from: 0, value: 1e-3 },
-      { from: STEPS / 4, value: 1e-2 },
-      { from: (3 * STEPS) / 4, value: 1e-3 },
-    ],
-    weightFactor: 2,
-    l0: 0.5,
-    swapEvery: 200,
+    lambda: threePhaseLambda(STEPS, [1e-3, 1e-2, 1e-3]),
     topK: 30,
-  };
+  });
 }
 
 export const modularAdditionSeq: SeqTask = {

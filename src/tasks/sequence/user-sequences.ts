@@ -4,7 +4,8 @@
 // that overlap by one (inputs are the first ctx, targets the last ctx), so each token is predicted
 // once; the last window of a stream is padded with token 0 and its padded positions are masked out.
 import type { TransformerSpec } from "../../model/transformer-spec.ts";
-import type { SeqDataset, SeqSplit, SeqTask, SeqTrainSettings } from "../sequence-types.ts";
+import type { SeqDataset, SeqSplit, SeqTask } from "../sequence-types.ts";
+import { seqSettings, threePhaseLambda } from "./reference-settings.ts";
 
 export interface UserSequenceOptions {
   /** Context length (default 64, or shorter when every stream is shorter). */
@@ -112,23 +113,13 @@ const STEPS = 2000;
 
 /** A SeqTask over a dataset made from the user's file (ours: the settings; the seed does not change the data). */
 export function userSeqTask(dataset: SeqDataset, name = "user-text", description = "your own sequences"): SeqTask {
-  const settings: SeqTrainSettings = {
+  const settings = seqSettings({
     model: userLmModel(dataset.vocab!, dataset.ctx),
     loss: "ce",
     steps: STEPS,
-    lr: 1e-3,
-    weightDecay: 0,
     batch: 32,
-    lambda: [
-      { from: 0, value: 1e-3 },
-      { from: STEPS / 4, value: 1e-2 },
-      { from: (3 * STEPS) / 4, value: 1e-1 },
-    ],
-    weightFactor: 2,
-    l0: 0.5,
-    swapEvery: 200,
-    topK: 20,
-  };
+    lambda: threePhaseLambda(STEPS, [1e-3, 1e-2, 1e-1]),
+  });
   return { family: "transformer", name, description, settings, make: () => dataset };
 }
 

@@ -6,5 +6,6 @@ import { circuitsSuite } from "./circuits.ts";
 import { engineSuite } from "./engine.ts";
 import { gemmSuite } from "./gemm.ts";
 import { trainSuite } from "./train.ts";
+import { transformerTrainSuite } from "./transformer-train.ts";
 
-export const SUITES: readonly Suite[] = [engineSuite, gemmSuite, trainSuite, acdcSuite, circuitsSuite];
+export const SUITES: readonly Suite[] = [engineSuite, gemmSuite, trainSuite, transformerTrainSuite, acdcSuite, circuitsSuite];

@@ -2,9 +2,9 @@
 // of the pruned network over all examples per test. Kept as the cost to beat (bench/suites/acdc.ts) and
 // as the reference the optimised acdc() and acdcNodes() must agree with (test/circuits/acdc.test.ts).
 import type { Mlp } from "../model/mlp.ts";
-import { type AcdcOptions, type AcdcResult, acdcResult, checkAcdcOptions } from "./acdc.ts";
-import { AblatedNetwork } from "./forward-cache.ts";
-import { edgeScores, receiverOrder, senderOrder } from "./graph.ts";
+import { type AcdcOptions, type AcdcResult, AcdcRun } from "./acdc.ts";
+import type { AblatedNetwork } from "./forward-cache.ts";
+import { receiverOrder, senderOrder } from "./graph.ts";
 import type { DiscoveryData } from "./types.ts";
 
 /**
@@ -13,41 +13,36 @@ import type { DiscoveryData } from "./types.ts";
  */
 export function acdcNaive(model: Mlp, data: DiscoveryData, opts: AcdcOptions,
   measure: (net: AblatedNetwork) => number = (net) => net.refreshMetric()): AcdcResult {
-  checkAcdcOptions(opts);
-  const t0 = performance.now();
-  const net = new AblatedNetwork(model, data, opts);
+  const run = new AcdcRun(model, data, opts);
+  const { net, deltas } = run;
   const { shape } = model.spec;
   const L = model.depth;
-  const deltas = edgeScores(model.spec, NaN);
-  let evaluations = 0;
   try {
     let cur = measure(net);
-    const order = receiverOrder(model.spec);
-    for (let t = 0; t < order.length; t++) {
-      opts.signal?.throwIfAborted();
-      const { l, j } = order[t];
+    run.visit(receiverOrder(model.spec), ({ l, j }) => {
       const dIn = shape[l];
       if (l + 1 < L && !net.hasOutgoing(l + 1, j)) {
         net.dropIncoming(l, j);
-      } else {
-        for (let i = 0; i < dIn; i++) {
-          if (!net.kept(l, j * dIn + i)) continue;
-          net.setEdge(l, j, i, false);
-          net.forwardFrom(0);
-          const next = measure(net);
-          evaluations++;
-          const delta = next - cur;
-          deltas[l][j * dIn + i] = delta;
-          if (delta < opts.tau) cur = next;
-          else net.setEdge(l, j, i, true);
-        }
+        return 0;
       }
-      opts.onProgress?.(t + 1, order.length);
-    }
+      let tests = 0;
+      for (let i = 0; i < dIn; i++) {
+        if (!net.kept(l, j * dIn + i)) continue;
+        net.setEdge(l, j, i, false);
+        net.forwardFrom(0);
+        const next = measure(net);
+        tests++;
+        const delta = next - cur;
+        deltas[l][j * dIn + i] = delta;
+        if (delta < opts.tau) cur = next;
+        else net.setEdge(l, j, i, true);
+      }
+      return tests;
+    });
     net.forwardFrom(0);
-    return { ...acdcResult(model, net, deltas, evaluations, t0), metricValue: measure(net) };
+    return { ...run.result(), metricValue: measure(net) };
   } finally {
-    net.dispose();
+    run.dispose();
   }
 }
 
@@ -57,40 +52,33 @@ export function acdcNaive(model: Mlp, data: DiscoveryData, opts: AcdcOptions,
  * its incoming edges go with it (they can no longer reach an output).
  */
 export function acdcNodesNaive(model: Mlp, data: DiscoveryData, opts: AcdcOptions): AcdcResult {
-  checkAcdcOptions(opts);
-  const t0 = performance.now();
-  const net = new AblatedNetwork(model, data, opts);
+  const run = new AcdcRun(model, data, opts);
+  const { net, deltas } = run;
   const { shape } = model.spec;
-  const deltas = edgeScores(model.spec, NaN);
-  let evaluations = 0;
   try {
     let cur = net.refreshMetric();
-    const order = senderOrder(model.spec);
-    for (let t = 0; t < order.length; t++) {
-      opts.signal?.throwIfAborted();
-      const { layer, index } = order[t];
+    run.visit(senderOrder(model.spec), ({ layer, index }) => {
       if (!net.hasOutgoing(layer, index)) {
         if (layer > 0) net.dropIncoming(layer - 1, index);
-      } else {
-        const out = net.outgoing(layer, index);
-        net.setEdges(layer, out.map((j) => [j, index]), false);
-        net.forwardFrom(0);
-        const next = net.refreshMetric();
-        evaluations++;
-        const delta = next - cur;
-        for (const j of out) deltas[layer][j * shape[layer] + index] = delta;
-        if (delta < opts.tau) {
-          cur = next;
-          if (layer > 0) net.dropIncoming(layer - 1, index);
-        } else {
-          net.setEdges(layer, out.map((j) => [j, index]), true);
-        }
+        return 0;
       }
-      opts.onProgress?.(t + 1, order.length);
-    }
+      const out = net.outgoing(layer, index);
+      net.setEdges(layer, out.map((j) => [j, index]), false);
+      net.forwardFrom(0);
+      const next = net.refreshMetric();
+      const delta = next - cur;
+      for (const j of out) deltas[layer][j * shape[layer] + index] = delta;
+      if (delta < opts.tau) {
+        cur = next;
+        if (layer > 0) net.dropIncoming(layer - 1, index);
+      } else {
+        net.setEdges(layer, out.map((j) => [j, index]), true);
+      }
+      return 1;
+    });
     net.forwardFrom(0);
-    return acdcResult(model, net, deltas, evaluations, t0);
+    return run.result();
   } finally {
-    net.dispose();
+    run.dispose();
   }
 }

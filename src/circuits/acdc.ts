@@ -79,48 +79,78 @@ export function checkAcdcOptions(opts: AcdcOptions): void {
 
 /** Exact ACDC at kernel speed; the same decisions as acdcNaive up to near-ties. */
 export function acdc(model: Mlp, data: DiscoveryData, opts: AcdcOptions): AcdcResult {
-  checkAcdcOptions(opts);
-  const t0 = performance.now();
-  const net = new AblatedNetwork(model, data, opts);
+  const run = new AcdcRun(model, data, opts);
+  const { net, deltas } = run;
   const e = model.engine;
   const { shape } = model.spec;
   const L = model.depth;
-  const deltas = edgeScores(model.spec, NaN);
   const out = e.alloc(Math.max(...shape.slice(0, L)), "f64");
-  let evaluations = 0;
   try {
-    const order = receiverOrder(model.spec);
     let listed = -1; // weight layer whose sender deltas are listed
-    for (let t = 0; t < order.length; t++) {
-      opts.signal?.throwIfAborted();
-      const { l, j } = order[t];
+    run.visit(receiverOrder(model.spec), ({ l, j }) => {
       const r = l + 1;
       if (r < L && !net.hasOutgoing(r, j)) {
         net.dropIncoming(l, j);
-      } else {
-        if (listed !== l) {
-          e.k.deltaLists(net.plan.ptr, l);
-          listed = l;
-        }
-        const removed = e.k.acdcReceiver(net.plan.ptr, l, j, opts.tau, out.ptr);
-        const dIn = shape[l];
-        const d = e.f64(out);
-        for (let i = 0; i < dIn; i++) {
-          if (Number.isNaN(d[i])) continue;
-          deltas[l][j * dIn + i] = d[i];
-          evaluations++;
-        }
-        if (removed > 0) {
-          if (r < L) net.forwardFrom(r);
-          net.refreshMetric();
-        }
+        return 0;
       }
-      opts.onProgress?.(t + 1, order.length);
-    }
-    return acdcResult(model, net, deltas, evaluations, t0);
+      if (listed !== l) {
+        e.k.deltaLists(net.plan.ptr, l);
+        listed = l;
+      }
+      const removed = e.k.acdcReceiver(net.plan.ptr, l, j, opts.tau, out.ptr);
+      const dIn = shape[l];
+      const d = e.f64(out);
+      let tests = 0;
+      for (let i = 0; i < dIn; i++) {
+        if (Number.isNaN(d[i])) continue;
+        deltas[l][j * dIn + i] = d[i];
+        tests++;
+      }
+      if (removed > 0) {
+        if (r < L) net.forwardFrom(r);
+        net.refreshMetric();
+      }
+      return tests;
+    });
+    return run.result();
   } finally {
     e.free(out);
-    net.dispose();
+    run.dispose();
+  }
+}
+
+/**
+ * The frame every ACDC variant shares (this file, acdc-nodes.ts, acdc-naive.ts): the option checks,
+ * the ablated network, the table of tested Δ, the visit loop with abort and progress, and the packed
+ * result. The caller disposes of it.
+ */
+export class AcdcRun {
+  readonly net: AblatedNetwork;
+  readonly deltas: EdgeScores;
+  private evaluations = 0;
+  private readonly t0 = performance.now();
+
+  constructor(private readonly model: Mlp, data: DiscoveryData, private readonly opts: AcdcOptions) {
+    checkAcdcOptions(opts);
+    this.net = new AblatedNetwork(model, data, opts);
+    this.deltas = edgeScores(model.spec, NaN);
+  }
+
+  /** Visits `order`; `test` handles one item and returns how many tests it made. */
+  visit<T>(order: readonly T[], test: (item: T) => number): void {
+    for (let t = 0; t < order.length; t++) {
+      this.opts.signal?.throwIfAborted();
+      this.evaluations += test(order[t]);
+      this.opts.onProgress?.(t + 1, order.length);
+    }
+  }
+
+  result(): AcdcResult {
+    return acdcResult(this.model, this.net, this.deltas, this.evaluations, this.t0);
+  }
+
+  dispose(): void {
+    this.net.dispose();
   }
 }
 

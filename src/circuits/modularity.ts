@@ -85,6 +85,42 @@ export function componentCommunities(g: Graph): Int32Array {
 }
 
 /**
+ * e[i].get(j): fraction of edge ends between communities i and j (each undirected edge counts 1/2m
+ * each way); a[i]: fraction of edge ends in community i. Every node starts as its own community.
+ */
+export interface CommunityShares {
+  e: Map<number, number>[];
+  a: Float64Array;
+}
+
+export function communityShares(g: Graph): CommunityShares {
+  const m = g.edges.reduce((s, e) => s + e.w, 0);
+  const e = Array.from({ length: g.nodes }, () => new Map<number, number>());
+  const a = new Float64Array(g.nodes);
+  for (const { u, v, w } of g.edges) {
+    if (u === v) continue;
+    e[u].set(v, (e[u].get(v) ?? 0) + w / (2 * m));
+    e[v].set(u, (e[v].get(u) ?? 0) + w / (2 * m));
+    a[u] += w / (2 * m);
+    a[v] += w / (2 * m);
+  }
+  return { e, a };
+}
+
+/** Merges community bj into bi: bi takes bj's edge ends, bj is left empty. */
+export function mergeCommunities({ e, a }: CommunityShares, bi: number, bj: number): void {
+  for (const [k, ejk] of e[bj]) {
+    e[k].delete(bj);
+    if (k === bi) continue;
+    e[bi].set(k, (e[bi].get(k) ?? 0) + ejk);
+    e[k].set(bi, (e[k].get(bi) ?? 0) + ejk);
+  }
+  e[bj].clear();
+  a[bi] += a[bj];
+  a[bj] = 0;
+}
+
+/**
  * Newman's greedy agglomeration; labels are the lowest node of each community. Each community keeps
  * its best merge (largest ΔQ, ties to the lowest partner); a merge changes only the ΔQ of pairs that
  * involve the merged communities, so only those bests are revisited, instead of rescanning every pair.
@@ -94,17 +130,7 @@ export function greedyCommunities(g: Graph): Int32Array {
   const N = g.nodes;
   const label = Int32Array.from({ length: N }, (_, i) => i);
   if (m === 0) return label;
-  // e[i].get(j): fraction of edge ends between communities i and j (each undirected edge counts 1/2m
-  // each way); a[i]: fraction of edge ends in community i.
-  const e = Array.from({ length: N }, () => new Map<number, number>());
-  const a = new Float64Array(N);
-  for (const { u, v, w } of g.edges) {
-    if (u === v) continue;
-    e[u].set(v, (e[u].get(v) ?? 0) + w / (2 * m));
-    e[v].set(u, (e[v].get(u) ?? 0) + w / (2 * m));
-    a[u] += w / (2 * m);
-    a[v] += w / (2 * m);
-  }
+  const { e, a } = communityShares(g);
   const dq = (i: number, j: number, eij: number) => 2 * (eij - a[i] * a[j]);
   const bestDq = new Float64Array(N).fill(-Infinity);
   const bestJ = new Int32Array(N).fill(-1);
@@ -137,16 +163,7 @@ export function greedyCommunities(g: Graph): Int32Array {
       }
     }
     if (bi < 0) break;
-    // merge community bj into bi
-    for (const [k, ejk] of e[bj]) {
-      e[k].delete(bj);
-      if (k === bi) continue;
-      e[bi].set(k, (e[bi].get(k) ?? 0) + ejk);
-      e[k].set(bi, (e[k].get(bi) ?? 0) + ejk);
-    }
-    e[bj].clear();
-    a[bi] += a[bj];
-    a[bj] = 0;
+    mergeCommunities({ e, a }, bi, bj);
     bestJ[bj] = -1;
     bestDq[bj] = -Infinity;
     refresh(bi);

@@ -1,8 +1,8 @@
 // The command line as a user runs it: src/cli.ts bundled once per test file, run in a child process.
 import { execFile } from "node:child_process";
-import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import * as esbuild from "esbuild";
+import { bundleEntry } from "./bundle.ts";
 
 const run = promisify(execFile);
 
@@ -12,22 +12,9 @@ export interface CliResult {
   code: number;
 }
 
-/**
- * Bundles src/cli.ts to `name` inside the project (so the bundle resolves its external packages from
- * node_modules); each test file uses its own name, as vitest runs files in parallel.
- */
+/** Bundles src/cli.ts to `name` (bundle.ts) and returns a function that runs it with arguments. */
 export async function bundleCli(name: string): Promise<(...args: string[]) => Promise<CliResult>> {
-  const cli = join(process.cwd(), "node_modules/.cache/brainwire-test", name);
-  await esbuild.build({
-    entryPoints: ["src/cli.ts"],
-    outfile: cli,
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    logLevel: "error",
-  });
+  const cli = fileURLToPath(await bundleEntry("src/cli.ts", name));
   return async (...args) => {
     try {
       return { ...(await run("node", [cli, ...args])), code: 0 };

@@ -5,6 +5,7 @@
 import { Rng } from "../engine/random.ts";
 import type { Dataset, Task, TrainSettings } from "./types.ts";
 import { splitByOrder, trainCount } from "./split.ts";
+import { mlpSettings } from "./reference-settings.ts";
 
 export const MODULUS = 59;
 const EMBED_DIM = 32;
@@ -38,21 +39,17 @@ export function pairsDataset(tokens: number, op: (a: number, b: number) => numbe
 }
 
 function embeddingSettings(tokens: number, rest: Partial<TrainSettings>): TrainSettings {
-  return {
+  return mlpSettings({
     model: { shape: [2 * EMBED_DIM, 50, 50, tokens], layout: "line", inFold: 2, embed: { tokens, dim: EMBED_DIM } },
     loss: "ce",
     steps: 20000,
     lr: 1e-3,
     lambda: [],
-    weightFactor: 1,
     l0: 0.5,
     costForm: "mean",
-    lastLayerNoDistance: false,
-    swapEvery: 200,
     topK: 30,
-    swapInputs: true,
     ...rest,
-  };
+  });
 }
 
 export const modularAddition: Task = {

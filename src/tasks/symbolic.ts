@@ -5,6 +5,7 @@ import type { Engine } from "../engine/engine.ts";
 import { Rng } from "../engine/random.ts";
 import type { Dataset, LambdaPhase, Task, TrainSettings } from "./types.ts";
 import { numberedNames } from "./split.ts";
+import { mlpSettings } from "./reference-settings.ts";
 
 const TRAIN = 100;
 const TEST = 100;
@@ -13,21 +14,8 @@ const TEST = 100;
 type Formula = (engine: Engine, x: Float64Array, out: Float64Array) => void;
 
 function symbolicSettings(shape: number[], lambda: LambdaPhase[]): TrainSettings {
-  return {
-    model: { shape, layout: "line", inFold: 1 },
-    loss: "mse",
-    steps: 20000,
-    lr: 2e-3,
-    lambda,
-    weightFactor: 1,
-    l0: 0.1,
-    costForm: "sum",
-    lastLayerNoDistance: false,
-    swapEvery: 200,
-    topK: 5,
-    biasPenaltyFrom: 0.75,
-    swapInputs: true,
-  };
+  return mlpSettings({ model: { shape, layout: "line", inFold: 1 }, loss: "mse", steps: 20000, lambda, l0: 0.1, topK: 5,
+    biasPenaltyFrom: 0.75 });
 }
 
 /**

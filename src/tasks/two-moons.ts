@@ -6,6 +6,7 @@
 import type { Engine } from "../engine/engine.ts";
 import { Rng } from "../engine/random.ts";
 import type { Dataset, Split, Task } from "./types.ts";
+import { mlpSettings } from "./reference-settings.ts";
 
 export const TWO_MOONS_NOISE = 0.1;
 
@@ -44,23 +45,15 @@ export function makeMoons(engine: Engine, rng: Rng, n: number, noise: number): S
 export const twoMoons: Task = {
   name: "two-moons",
   description: "Two interleaving half circles (sklearn make_moons, noise 0.1), 2 classes, 200 train / 200 test.",
-  settings: {
+  settings: mlpSettings({
     model: { shape: [2, 20, 20, 2], layout: "line", inFold: 1 },
     loss: "ce",
     steps: 10000,
-    lr: 2e-3,
     lambda: [
       { from: 0, value: 1e-3 },
       { from: 5000, value: 1e-2 },
     ],
-    weightFactor: 1,
-    l0: 0.2,
-    costForm: "sum",
-    lastLayerNoDistance: false,
-    swapEvery: 200,
-    topK: 10,
-    swapInputs: true,
-  },
+  }),
   make(engine, seed): Dataset {
     const rng = new Rng(seed);
     const train = makeMoons(engine, rng, 200, TWO_MOONS_NOISE);

@@ -4,6 +4,7 @@
 import { Rng } from "../engine/random.ts";
 import type { Dataset, LambdaPhase, Split, Task, TaskKind, TrainSettings } from "./types.ts";
 import { numberedNames, splitByOrder } from "./split.ts";
+import { mlpSettings } from "./reference-settings.ts";
 
 export interface UserDataOptions {
   /** CSV: names of the target columns (default: the last column). */
@@ -368,22 +369,14 @@ export function userTask(dataset: Dataset, overrides: UserTaskOverrides = {}): T
       description ??
       `User data: ${dataset.kind}, ${dataset.inputDim} inputs, ${dataset.outputDim} ` +
         `${dataset.kind === "regression" ? "targets" : "classes"}, ${dataset.train.n} train / ${dataset.test.n} test.`,
-    settings: {
+    settings: mlpSettings({
       model: { shape: [dataset.inputDim, 20, 20, dataset.outputDim], layout: "line", inFold: 1 },
       loss: dataset.kind === "regression" ? "mse" : "ce",
       steps,
-      lr: 2e-3,
       lambda,
-      weightFactor: 1,
-      l0: 0.2,
-      costForm: "sum",
-      lastLayerNoDistance: false,
-      swapEvery: 200,
-      topK: 10,
       batch: dataset.train.n > 1000 ? 100 : undefined,
-      swapInputs: true,
       ...settings,
-    },
+    }),
     make: () => dataset,
   };
 }

@@ -11,27 +11,42 @@ const [LR, B1, B2, EPS] = [1e-3, 0.9, 0.999, 1e-8];
 
 const random = (rng: Rng, n: number, lo = -1, hi = 1): Float32Array => randomF32(rng, n, lo, hi);
 
+// One step of each kernel and of its reference, with the same hyper-parameters (adam has no decay).
+type Stepper = (kernel: { p: number; g: number; m: number; v: number }, ref: Float32Array[], g: Float32Array,
+  n: number, step: number) => void;
+const adamStep: Stepper = (b, [pRef, m, v], g, n, step) => {
+  e.k.adam(b.p, b.g, b.m, b.v, n, LR, B1, B2, EPS, step);
+  // The kernel takes f32 hyper-parameters: feed the reference the same rounded values.
+  adamRef(pRef, g, m, v, n, Math.fround(LR), Math.fround(B1), Math.fround(B2), Math.fround(EPS), step);
+};
+const adamwStep: Stepper = (b, [pRef, m, v], g, n, step) => {
+  e.k.adamw(b.p, b.g, b.m, b.v, n, LR, B1, B2, EPS, 0.1, step);
+  adamwRef(pRef, g, m, v, n, Math.fround(LR), Math.fround(B1), Math.fround(B2), Math.fround(EPS), 0.1, step);
+};
+
+/** 20 steps of random gradients on n parameters: the kernel's p, m and v against the reference's. */
+function followsReference(n: number, seed: number, step: Stepper): void {
+  const rng = new Rng(seed);
+  const p = random(rng, n);
+  // f32 reference state rounds where the kernel stores, so differences do not pile up over steps.
+  const [m, v] = [new Float32Array(n), new Float32Array(n)];
+  const pRef = p.slice();
+  const [pb, gb, mb, vb] = [e.from(p), e.alloc(n), e.alloc(n), e.alloc(n)];
+  for (let t = 1; t <= 20; t++) {
+    const g = random(rng, n, -0.1, 0.1);
+    e.write(gb, g);
+    step({ p: pb.ptr, g: gb.ptr, m: mb.ptr, v: vb.ptr }, [pRef, m, v], g, n, t);
+  }
+  expectClose(e.read(mb), m, { atol: 1e-9, rtol: 1e-5 }, "m");
+  expectClose(e.read(vb), v, { atol: 1e-11, rtol: 1e-5 }, "v");
+  // An update is ≈ lr in size: 1e-7 absolute is 1e-4 of one step (and about one ulp of p).
+  expectClose(e.read(pb), pRef, { atol: 1e-7, rtol: 0 }, "p");
+  e.free(pb, gb, mb, vb);
+}
+
 describe("adam", () => {
   it.each([1, 3, 5, 7, 13, 31, 64, 100])("follows the reference over 20 steps for n = %i", (n) => {
-    const rng = new Rng(n);
-    const p = random(rng, n);
-    // f32 reference state rounds where the kernel stores, so differences do not pile up over steps.
-    const [m, v] = [new Float32Array(n), new Float32Array(n)];
-    const pRef = p.slice();
-    const [pb, gb, mb, vb] = [e.from(p), e.alloc(n), e.alloc(n), e.alloc(n)];
-    for (let step = 1; step <= 20; step++) {
-      const g = random(rng, n, -0.1, 0.1);
-      e.write(gb, g);
-      e.k.adam(pb.ptr, gb.ptr, mb.ptr, vb.ptr, n, LR, B1, B2, EPS, step);
-      // The kernel takes f32 hyper-parameters: feed the reference the same rounded values.
-      adamRef(pRef, g, m, v, n, Math.fround(LR), Math.fround(B1), Math.fround(B2),
-        Math.fround(EPS), step);
-    }
-    expectClose(e.read(mb), m, { atol: 1e-9, rtol: 1e-5 }, "m");
-    expectClose(e.read(vb), v, { atol: 1e-11, rtol: 1e-5 }, "v");
-    // An update is ≈ lr in size: 1e-7 absolute is 1e-4 of one step (and about one ulp of p).
-    expectClose(e.read(pb), pRef, { atol: 1e-7, rtol: 0 }, "p");
-    e.free(pb, gb, mb, vb);
+    followsReference(n, n, adamStep);
   });
 
   it("moves each parameter by ≈ lr·sign(g) on the first step", () => {
@@ -46,21 +61,7 @@ describe("adam", () => {
 
 describe("adamw", () => {
   it.each([0, 1, 3, 5, 7, 13, 31, 64, 100])("follows the reference over 20 steps for n = %i (weight decay 0.1)", (n) => {
-    const rng = new Rng(n + 500);
-    const p = random(rng, n);
-    const [m, v] = [new Float32Array(n), new Float32Array(n)];
-    const pRef = p.slice();
-    const [pb, gb, mb, vb] = [e.from(p), e.alloc(n), e.alloc(n), e.alloc(n)];
-    for (let step = 1; step <= 20; step++) {
-      const g = random(rng, n, -0.1, 0.1);
-      e.write(gb, g);
-      e.k.adamw(pb.ptr, gb.ptr, mb.ptr, vb.ptr, n, LR, B1, B2, EPS, 0.1, step);
-      adamwRef(pRef, g, m, v, n, Math.fround(LR), Math.fround(B1), Math.fround(B2), Math.fround(EPS), 0.1, step);
-    }
-    expectClose(e.read(mb), m, { atol: 1e-9, rtol: 1e-5 }, "m");
-    expectClose(e.read(vb), v, { atol: 1e-11, rtol: 1e-5 }, "v");
-    expectClose(e.read(pb), pRef, { atol: 1e-7, rtol: 0 }, "p");
-    e.free(pb, gb, mb, vb);
+    followsReference(n, n + 500, adamwStep);
   });
 
   it("with weight decay 0 is adam, bit for bit", () => {

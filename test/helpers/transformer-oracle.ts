@@ -123,7 +123,7 @@ function linear(x: Float64Array, T: number, nIn: number, W: ArrayLike<number>, b
 }
 
 /** LayerNorm per position with gain `${name}.g` and shift `${name}.b`, or a copy when norm is "none". */
-function norm(spec: TransformerSpec, x: Float64Array, T: number, d: number, w: Tensors, name: string): Float64Array {
+export function norm(spec: TransformerSpec, x: Float64Array, T: number, d: number, w: Tensors, name: string): Float64Array {
   const out = x.slice();
   if (spec.norm === "none") return out;
   const g = w[`${name}.g`];
@@ -141,7 +141,7 @@ function norm(spec: TransformerSpec, x: Float64Array, T: number, d: number, w: T
 }
 
 /** gelu is GPT-2's tanh approximation. */
-function activation(act: TransformerSpec["act"], v: number): number {
+export function activation(act: TransformerSpec["act"], v: number): number {
   if (act === "relu") return v > 0 ? v : 0;
   if (act === "silu") return v / (1 + Math.exp(-v));
   return 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));

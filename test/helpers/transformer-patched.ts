@@ -7,10 +7,10 @@
 //       c_s(t) + α(s, r, t, c)·(ã_s(t) − c_s(t))          (per residual dimension c)
 //   plus o.bias of every earlier layer; an MLP sender's term is Σ_n (a_n + β(s, r, t, n)·(ã_n − a_n))·W2[:, n]
 //   + b2 instead when β is given. α = 0 keeps the edge, 1 removes it, anything between is a partial patch.
-//   Its norm is applied to that copy.
+//   Its norm is applied to that copy. LayerNorm and the activations are the plain forward's
+//   (transformer-oracle.ts).
 import type { TransformerSpec } from "../../src/model/transformer-spec.ts";
-
-export const LN_EPS = 1e-5;
+import { activation, norm } from "./transformer-oracle.ts";
 
 type Tensors = Record<string, ArrayLike<number>>;
 
@@ -186,29 +186,6 @@ function linear(x: Float64Array, T: number, nIn: number, W: ArrayLike<number>, b
     }
   }
   return out;
-}
-
-function norm(spec: TransformerSpec, x: Float64Array, T: number, d: number, w: Tensors, name: string): Float64Array {
-  if (spec.norm === "none") return x;
-  const g = w[`${name}.g`];
-  const b = w[`${name}.b`];
-  const out = new Float64Array(T * d);
-  for (let t = 0; t < T; t++) {
-    let mean = 0;
-    for (let c = 0; c < d; c++) mean += x[t * d + c];
-    mean /= d;
-    let v = 0;
-    for (let c = 0; c < d; c++) v += (x[t * d + c] - mean) ** 2;
-    const inv = 1 / Math.sqrt(v / d + LN_EPS);
-    for (let c = 0; c < d; c++) out[t * d + c] = (x[t * d + c] - mean) * inv * g[c] + b[c];
-  }
-  return out;
-}
-
-function activation(act: TransformerSpec["act"], v: number): number {
-  if (act === "relu") return v > 0 ? v : 0;
-  if (act === "silu") return v / (1 + Math.exp(-v));
-  return 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
 }
 
 /** Ablated values per sequence: resample = the plain model on the corrupted inputs; mean = per-position means. */
